@@ -1,0 +1,137 @@
+"""The ``flipstack`` command line.
+
+Exit codes: 0 success, 1 a run failed (solver, I/O), 2 bad input (case file, arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from fem_package import __version__
+from fem_package.case import CaseError, load_case
+from fem_package.console import Console
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _rank() -> int:
+    """MPI rank without loading MPI for commands that do not need it."""
+    if "mpi4py" not in sys.modules:
+        import os
+
+        for var in ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"):
+            if var in os.environ:
+                return int(os.environ[var])
+        return 0
+    from mpi4py import MPI
+
+    return MPI.COMM_WORLD.rank
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="flipstack",
+        description="Finite-element thermal-cycling reliability of flip-chip packages.",
+    )
+    p.add_argument("--version", action="store_true", help="print versions of flipstack, dolfinx, PETSc, gmsh, MPI")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    common.add_argument("-v", "--verbose", action="store_true", help="print every step")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    r = sub.add_parser("run", parents=[common], help="run a case (the built-in default without CASE)",
+                       description="Mesh and solve a case, write results (XDMF, summary.json, PNG) to --out.")
+    r.add_argument("case", nargs="?", type=Path, help="case file (TOML); omitted: the built-in default case")
+    r.add_argument("--out", type=Path, help="results folder (default: results/<case name>)")
+    r.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+
+    v = sub.add_parser("validate", parents=[common], help="check a case and print its resolved parameters",
+                       description="Validate a case file without solving; print the resolved case in SI units.")
+    v.add_argument("case", type=Path, help="case file (TOML)")
+
+    m = sub.add_parser("materials", parents=[common], help="list materials and their properties",
+                       description="List the material library; with NAME, every property, value and source.")
+    m.add_argument("name", nargs="?", help="material id")
+
+    sub.add_parser("geometries", parents=[common], help="list geometry types with their parameters",
+                   description="List geometry types, their parameters, units and defaults.")
+    return p
+
+
+def _default_out(case: Path | None) -> Path:
+    return Path("results") / (case.stem if case else "default")
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    case = load_case(args.case)
+    out = args.out or _default_out(args.case)
+    from fem_package.run_folder import check_destination
+
+    check_destination(out, args.overwrite)  # on every rank: all of them stop together
+    from fem_package.pipeline import run
+
+    run(case, out, args.overwrite, console, case_file=args.case)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace, console: Console) -> int:
+    from fem_package.pipeline import resolved_case_toml
+
+    case = load_case(args.case)
+    console.info(f"{args.case}: valid ({case.load.describe()})")
+    console.plain(resolved_case_toml(case))
+    return EXIT_OK
+
+
+def cmd_materials(args: argparse.Namespace, console: Console) -> int:
+    from fem_package.catalogue import describe_material, material_table
+
+    if args.name:
+        console.plain(describe_material(args.name))
+    else:
+        console.plain(material_table())
+    return EXIT_OK
+
+
+def cmd_geometries(args: argparse.Namespace, console: Console) -> int:
+    from fem_package.catalogue import geometry_table
+
+    console.plain(geometry_table())
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "materials": cmd_materials, "geometries": cmd_geometries}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``flipstack`` console script."""
+    args = _parser().parse_args(argv)
+    if args.version:
+        from fem_package.versions import versions
+
+        if _rank() == 0:
+            for name, value in versions().items():
+                print(f"{name} {value}")
+        return EXIT_OK
+    if not args.command:
+        _parser().print_help()
+        return EXIT_BAD_INPUT
+    console = Console(_rank(), 0 if args.quiet else 2 if args.verbose else 1)
+    try:
+        return COMMANDS[args.command](args, console)
+    except CaseError as exc:
+        console.error(f"invalid input\n{exc}")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        console.error("interrupted; no results folder was written")
+        return EXIT_FAILED
+    except RuntimeError as exc:
+        console.error(str(exc))
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+"""The run: case -> geometry -> mesh -> thermo-elastic steps -> metrics, fields, summary, picture.
+
+This module is the only place in ``fem_package`` that imports the stage packages; it
+hands plain data (tagged mesh, numpy arrays, dataclasses) from one stage to the next.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tomli_w
+
+from fem_package.case import Case
+from fem_package.console import Console
+from fem_package.fenics import MPI, dolfinx, ufl
+from fem_package.run_folder import staged_folder
+from fem_package.tagged_mesh import TaggedMesh
+from fem_package.units import celsius
+from fem_package.versions import versions
+
+
+def region_materials(case: Case, tagged: TaggedMesh) -> list[Any]:
+    """Material and stress-free temperature of every region (cell tag)."""
+    from solvers.material_fields import RegionMaterial
+
+    return [
+        RegionMaterial(r.tag, case.material_of(r.role), case.stress_free_temperature(r.role))
+        for r in tagged.description.regions
+    ]
+
+
+def _cell_function(space: Any, name: str, values: np.ndarray) -> Any:
+    f = dolfinx.fem.Function(space, name=name)
+    f.x.array[:] = values
+    return f
+
+
+def cell_volumes(mesh: Any) -> np.ndarray:
+    """Volume of every owned cell (m^3), by assembling the DG0 test function."""
+    Q = dolfinx.fem.functionspace(mesh, ("DG", 0))
+    vec = dolfinx.fem.assemble_vector(dolfinx.fem.form(ufl.TestFunction(Q) * ufl.dx))
+    return np.array(vec.array[: mesh.topology.index_map(mesh.topology.dim).size_local])
+
+
+def resolved_case_toml(case: Case) -> str:
+    """The validated case in SI units as TOML (None values dropped): re-runnable as it is."""
+
+    def drop_none(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {k: drop_none(v) for k, v in x.items() if v is not None}
+        if isinstance(x, list):
+            return [drop_none(v) for v in x]
+        return x
+
+    return tomli_w.dumps(drop_none(case.model_dump(mode="json")))
+
+
+def run(case: Case, out: Path, overwrite: bool, console: Console, case_file: Path | None = None,
+        comm: Any = None) -> dict[str, Any]:
+    """Run a case and write its results folder; returns the summary (same on every rank)."""
+    from geometries import mesh_geometry
+    from postprocess.joint_metrics import JointMetrics
+    from postprocess.picture import render_cutaway
+    from postprocess.summary import FIELDS, critical_joint, write_joint_table, write_summary
+    from solvers.stress_recovery import StressRecovery
+    from solvers.thermoelastic import ThermoelasticProblem
+
+    comm = comm or MPI.COMM_WORLD
+    t_start = time.perf_counter()
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    steps = case.load.steps()
+    with staged_folder(out, overwrite, comm) as folder:
+        console.info(f"[bold]{case.title}[/]")
+        console.info(f"meshing '{case.geometry.type}' ({case.geometry.symmetry} model) on {comm.size} rank(s)")
+        tagged = mesh_geometry(case.geometry, case.mesh, comm)
+        desc = tagged.description
+        console.info(f"  {tagged.stats['cells']} cells, {tagged.stats['vertices']} vertices, "
+                     f"min scaled Jacobian {tagged.stats['min_scaled_jacobian']:.3f}, "
+                     f"{tagged.stats['seconds']:.1f} s")
+
+        problem = ThermoelasticProblem(tagged, region_materials(case, tagged), case.solver)
+        recovery = StressRecovery(problem)
+        console.info(f"thermo-elastic P{case.solver.degree}: {problem.num_dofs} dofs; load {case.load.describe()}")
+
+        mesh = tagged.mesh
+        n_owned = problem.num_owned_cells
+        owned_tags = np.zeros(n_owned, dtype=np.int64)
+        owned_tags[tagged.cell_tags.indices[tagged.cell_tags.indices < n_owned]] = \
+            tagged.cell_tags.values[tagged.cell_tags.indices < n_owned]
+        metrics = JointMetrics(comm, desc.regions, owned_tags, cell_volumes(mesh))
+
+        material_keys = sorted({m.material.key for m in problem.cells.regions})
+        Q = recovery.Q
+        index = problem.cells.cell_region
+        region_tag = np.array([r.tag for r in desc.regions], dtype=float)[index]
+        material_id = np.array([material_keys.index(r.material.key) for r in problem.cells.regions],
+                               dtype=float)[index]
+        joint_id = np.array([-1 if r.joint_id is None else r.joint_id for r in desc.regions], dtype=float)[index]
+        static = [_cell_function(Q, "region_id", region_tag), _cell_function(Q, "material_id", material_id),
+                  _cell_function(Q, "joint_id", joint_id)]
+        temperature = dolfinx.fem.Function(Q, name="temperature_K")
+        problem.u.name = "displacement_m"
+
+        from fem_package.field_output import FieldWriter
+
+        writer = FieldWriter(mesh, folder, "results", [problem.u] if case.output.vtx else None)
+        step_records = []
+        t_out = 0.0
+        with console.progress("thermal cycle", len(steps)) as bar:
+            for step in steps:
+                stats = problem.solve(step.temperature)
+                fields = recovery.evaluate()
+                metrics.add_step(step.index, fields.von_mises, fields.shear_strain)
+                t0 = time.perf_counter()
+                temperature.x.array[:] = step.temperature
+                writer.write([problem.u, recovery.stress, recovery.von_mises, recovery.shear, temperature, *static],
+                             step.time)
+                t_out += time.perf_counter() - t0
+                step_records.append({
+                    "index": step.index, "time_s": step.time, "temperature_K": step.temperature,
+                    "cycle": step.cycle, "segment": step.segment, "iterations": stats.iterations,
+                    "reassembled": stats.reassembled, "preconditioner_rebuilt": stats.preconditioner_rebuilt,
+                    "max_displacement_m": fields.displacement_max,
+                })
+                bar.advance(f"thermal cycle  T = {celsius(step.temperature):6.1f} C")
+                console.detail(f"  step {step.index}: T = {celsius(step.temperature):.1f} C, "
+                               f"{stats.iterations} CG its, |u|max = {fields.displacement_max:.3e} m")
+        writer.close()
+
+        joints = metrics.joints()
+        summary: dict[str, Any] = {
+            "schema_version": 1,
+            "versions": versions(),
+            "case": {"title": case.title, "hash": case.digest(), "file": str(case_file) if case_file else None,
+                     "geometry_type": case.geometry.type, "symmetry": desc.symmetry},
+            "run": {"ranks": comm.size, "dofs": problem.num_dofs, "degree": case.solver.degree,
+                    "started": started},
+            "mesh": dict(tagged.stats),
+            "geometry": dict(desc.info),
+            "timings_s": {},
+            "steps": step_records,
+            "materials": {str(i): k for i, k in enumerate(material_keys)},
+            "regions": {r.name: {"tag": r.tag, "role": r.role, "material": m.material.key,
+                                 "stress_free_temperature_K": m.stress_free_temperature,
+                                 **metrics.regions_peak().get(r.name, {})}
+                        for r, m in zip(desc.regions, problem.cells.regions) if r.joint_id is None},
+            "joints": [j.as_dict() for j in joints],
+            "critical_joint": critical_joint(joints),
+            "fields": FIELDS,
+        }
+        timings = problem.timings
+        t_pic = time.perf_counter()
+        if comm.rank == 0:
+            write_joint_table(folder / "joints.csv", joints)
+            (folder / "case_resolved.toml").write_text(resolved_case_toml(case), encoding="utf-8")
+            if case_file is not None:
+                shutil.copyfile(case_file, folder / "case.toml")
+            if case.output.picture:
+                render_cutaway(folder / "results.xdmf", folder / "cutaway.png", summary, case.output.picture_scale)
+        t_pic = time.perf_counter() - t_pic
+        summary["timings_s"] = {
+            "mesh": tagged.stats["seconds"], "setup": timings.setup, "assemble": timings.assemble,
+            "solve": timings.solve, "output": t_out, "picture": t_pic, "total": time.perf_counter() - t_start,
+        }
+        summary["solver_steps"] = [asdict(s) for s in timings.steps]
+        if comm.rank == 0:
+            write_summary(folder / "summary.json", summary)
+    crit = summary["critical_joint"]
+    if crit:
+        console.info(f"critical joint {crit['name']} (DNP {crit['dnp'] * 1e3:.3f} mm): shear strain range "
+                     f"{crit['shear_strain_range']:.4g}, peak von Mises {crit['peak_von_mises'] / 1e6:.1f} MPa")
+    console.info(f"results in {out} ({summary['timings_s']['total']:.1f} s)")
+    return summary

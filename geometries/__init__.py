@@ -1,0 +1,25 @@
+"""Geometry stage: parametric gmsh builders of flip-chip stacks, meshed into tagged dolfinx meshes."""
+
+from __future__ import annotations
+
+from fem_package.case.mesh import MeshSettings
+from fem_package.fenics import MPI
+from fem_package.tagged_mesh import TaggedMesh
+from geometries.laminate import build_laminate
+from geometries.meshing import Builder, build_tagged_mesh
+from geometries.solder_bump import build_solder_bump
+
+BUILDERS: dict[str, Builder] = {
+    "laminate": build_laminate,
+    "solder_bump": build_solder_bump,
+}
+"""Geometry type -> builder."""
+
+
+def mesh_geometry(params: object, mesh: MeshSettings, comm: MPI.Comm) -> TaggedMesh:
+    """Build and mesh the geometry of a case (``params`` is the validated ``[geometry]`` section)."""
+    gtype = getattr(params, "type")
+    return build_tagged_mesh(BUILDERS[gtype], params, mesh, comm, name=gtype)
+
+
+__all__ = ["BUILDERS", "mesh_geometry"]

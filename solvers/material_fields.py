@@ -1,0 +1,63 @@
+"""Per-cell material properties at a temperature: Lame constants and free thermal strain.
+
+Each region (cell tag) has one material and one stress-free temperature T_ref. At a
+uniform temperature T the cell gets
+
+    lambda = E nu / ((1 + nu)(1 - 2 nu)),   mu = E / (2 (1 + nu)),
+    eps_th = diag(integral_{T_ref}^{T} alpha_x, alpha_y, alpha_z dT),
+
+with E(T), nu(T), alpha(T) from the material data (x-y in-plane, z out-of-plane).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from fem_package.materials import Material
+
+
+@dataclass(frozen=True)
+class RegionMaterial:
+    """The material of one region (cell tag) and its stress-free temperature in K."""
+
+    tag: int
+    material: Material
+    stress_free_temperature: float
+
+
+def lame(youngs_modulus: float, poisson_ratio: float) -> tuple[float, float]:
+    """Lame constants (lambda, mu) from E and nu."""
+    e, nu = youngs_modulus, poisson_ratio
+    return e * nu / ((1 + nu) * (1 - 2 * nu)), e / (2 * (1 + nu))
+
+
+class CellProperties:
+    """Fills DG0 functions lambda, mu and eps_th (3 diagonal components) cell by cell."""
+
+    def __init__(self, cell_tags: Any, num_cells: int, regions: list[RegionMaterial]):
+        self.regions = regions
+        index = {r.tag: i for i, r in enumerate(regions)}
+        self.cell_region = np.full(num_cells, -1, dtype=np.int32)
+        for tag, i in index.items():
+            self.cell_region[cell_tags.indices[cell_tags.values == tag]] = i
+        if np.any(self.cell_region < 0):
+            missing = sorted(set(np.unique(cell_tags.values)) - set(index))
+            raise ValueError(f"cells without a material: untagged cells or tags {missing}")
+
+    def at(self, temperature: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-cell (lambda, mu, eps_th[n, 3]) at a uniform ``temperature`` (K)."""
+        lam_mu = np.array([lame(r.material["youngs_modulus"](temperature), r.material["poisson_ratio"](temperature))
+                           for r in self.regions])
+        eps = np.array([r.material.thermal_strain(temperature, r.stress_free_temperature) for r in self.regions])
+        i = self.cell_region
+        return lam_mu[i, 0], lam_mu[i, 1], eps[i]
+
+    def moduli_key(self, temperature: float) -> tuple[float, ...]:
+        """Values that decide the stiffness matrix: equal keys give equal matrices."""
+        return tuple(
+            v for r in self.regions for v in (r.material["youngs_modulus"](temperature),
+                                             r.material["poisson_ratio"](temperature))
+        )

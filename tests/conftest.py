@@ -1,0 +1,54 @@
+"""Shared test helpers: build cases from dicts, mesh them, solve them, run them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fem_package.case import Case, validate_case
+from fem_package.console import Console
+from fem_package.fenics import MPI
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def laminate_case(layers: list[dict[str, Any]], length: str = "2 mm", width: str = "2 mm",
+                  **sections: Any) -> Case:
+    """A validated laminate case; ``sections`` are further case sections (load, materials, ...)."""
+    raw = {"geometry": {"type": "laminate", "length": length, "width": width, "layers": layers}, **sections}
+    return validate_case(raw)
+
+
+def run_case(case: Case, out: Path, comm: Any = None) -> dict[str, Any]:
+    """Run the whole pipeline quietly; returns the summary."""
+    from fem_package.pipeline import run
+
+    return run(case, out, True, Console(verbosity=0), comm=comm or MPI.COMM_SELF)
+
+
+def flipstack_command() -> list[str]:
+    """The installed console script, or the module run by this interpreter."""
+    exe = Path(sys.executable).with_name("flipstack")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "fem_package.cli"]
+
+
+def mpiexec() -> str:
+    """The mpiexec of the mpich wheel beside this interpreter (or on PATH)."""
+    exe = Path(sys.executable).with_name("mpiexec")
+    found = str(exe) if exe.exists() else shutil.which("mpiexec")
+    if not found:
+        pytest.skip("mpiexec not found")
+    return found
+
+
+def cli(*args: str, cwd: Path, ranks: int = 1, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run ``flipstack ARGS`` (under mpiexec when ranks > 1) and capture its output."""
+    cmd = flipstack_command() + list(args)
+    if ranks > 1:
+        cmd = [mpiexec(), "-n", str(ranks), *cmd]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
