@@ -21,8 +21,9 @@ def _property_text(prop: Property) -> str:
     if prop.is_constant:
         return _fmt(prop.values[0])
     lo, hi = prop.temperatures[0], prop.temperatures[-1]
-    return (f"{_fmt(prop(lo))} .. {_fmt(prop(hi))} over {celsius(lo):.0f}..{celsius(hi):.0f} C "
-            f"({prop.values.size} points)")
+    return (
+        f"{_fmt(prop(lo))} .. {_fmt(prop(hi))} over {celsius(lo):.0f}..{celsius(hi):.0f} C ({prop.values.size} points)"
+    )
 
 
 def material_table() -> str:
@@ -30,8 +31,9 @@ def material_table() -> str:
     lines = [f"{'id':22} {'category':18} {'E(25 C) [GPa]':>14} {'CTE(25 C) [ppm/K]':>18}  name"]
     for key, m in sorted(materials.library().items()):
         cte = m.get("cte") or m["cte_in_plane"]
-        lines.append(f"{key:22} {m.category:18} {m['youngs_modulus'](298.15) / 1e9:14.4g} "
-                     f"{cte(298.15) * 1e6:18.4g}  {m.name}")
+        lines.append(
+            f"{key:22} {m.category:18} {m['youngs_modulus'](298.15) / 1e9:14.4g} {cte(298.15) * 1e6:18.4g}  {m.name}"
+        )
     lines.append("`flipstack materials ID` shows every property with its source.")
     return "\n".join(lines)
 
@@ -59,8 +61,11 @@ def _default_text(info: Any) -> str:
 
 def parameter_lines(model: type[BaseModel], indent: str = "  ") -> list[str]:
     """One line per field: name, default and description (which states the unit)."""
-    return [f"{indent}{name:22} default {_default_text(info):14} {info.description or ''}"
-            for name, info in model.model_fields.items() if name != "type"]
+    return [
+        f"{indent}{name:22} default {_default_text(info):14} {info.description or ''}"
+        for name, info in model.model_fields.items()
+        if name != "type"
+    ]
 
 
 def geometry_table() -> str:

@@ -10,7 +10,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from fem_package import __version__
 from fem_package.case import CaseError, load_case
 from fem_package.console import Console
 
@@ -42,22 +41,38 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("-v", "--verbose", action="store_true", help="print every step")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    r = sub.add_parser("run", parents=[common], help="run a case (the built-in default without CASE)",
-                       description="Mesh and solve a case, write results (XDMF, summary.json, PNG) to --out.")
+    r = sub.add_parser(
+        "run",
+        parents=[common],
+        help="run a case (the built-in default without CASE)",
+        description="Mesh and solve a case, write results (XDMF, summary.json, PNG) to --out.",
+    )
     r.add_argument("case", nargs="?", type=Path, help="case file (TOML); omitted: the built-in default case")
     r.add_argument("--out", type=Path, help="results folder (default: results/<case name>)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
 
-    v = sub.add_parser("validate", parents=[common], help="check a case and print its resolved parameters",
-                       description="Validate a case file without solving; print the resolved case in SI units.")
+    v = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check a case and print its resolved parameters",
+        description="Validate a case file without solving; print the resolved case in SI units.",
+    )
     v.add_argument("case", type=Path, help="case file (TOML)")
 
-    m = sub.add_parser("materials", parents=[common], help="list materials and their properties",
-                       description="List the material library; with NAME, every property, value and source.")
+    m = sub.add_parser(
+        "materials",
+        parents=[common],
+        help="list materials and their properties",
+        description="List the material library; with NAME, every property, value and source.",
+    )
     m.add_argument("name", nargs="?", help="material id")
 
-    sub.add_parser("geometries", parents=[common], help="list geometry types with their parameters",
-                   description="List geometry types, their parameters, units and defaults.")
+    sub.add_parser(
+        "geometries",
+        parents=[common],
+        help="list geometry types with their parameters",
+        description="List geometry types, their parameters, units and defaults.",
+    )
     return p
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rich.console import Console as RichConsole
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 
@@ -43,7 +44,7 @@ class Console:
     def error(self, message: str) -> None:
         """An error, always shown (stderr)."""
         if self.active:
-            self._err.print(f"[bold red]error:[/] {message}", markup=True)
+            self._err.print(f"[bold red]error:[/] {escape(message)}", markup=True)
 
     @contextlib.contextmanager
     def progress(self, description: str, total: int) -> Iterator[Any]:
@@ -62,7 +63,10 @@ class _Task:
         self.bar, self.task = bar, task
 
     def advance(self, description: str | None = None) -> None:
-        self.bar.update(self.task, advance=1, **({"description": description} if description else {}))
+        if description:
+            self.bar.update(self.task, advance=1, description=description)
+        else:
+            self.bar.update(self.task, advance=1)
 
 
 class _NoProgress:

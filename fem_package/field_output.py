@@ -32,7 +32,7 @@ class FieldWriter:
     def as_written(self, f: Any) -> Any:
         """``f`` itself when XDMF can hold it, else its interpolant in vector/scalar P1 (same name)."""
         element = f.function_space.ufl_element()
-        if element.embedded_superdegree <= 1 or element.discontinuous and element.embedded_superdegree == 0:
+        if element.embedded_superdegree <= 1 or (element.discontinuous and element.embedded_superdegree == 0):
             return f
         name = f.name
         if name not in self._p1_cache:

@@ -61,8 +61,9 @@ def resolved_case_toml(case: Case) -> str:
     return tomli_w.dumps(drop_none(case.model_dump(mode="json")))
 
 
-def run(case: Case, out: Path, overwrite: bool, console: Console, case_file: Path | None = None,
-        comm: Any = None) -> dict[str, Any]:
+def run(
+    case: Case, out: Path, overwrite: bool, console: Console, case_file: Path | None = None, comm: Any = None
+) -> dict[str, Any]:
     """Run a case and write its results folder; returns the summary (same on every rank)."""
     from geometries import mesh_geometry
     from postprocess.joint_metrics import JointMetrics
@@ -80,9 +81,11 @@ def run(case: Case, out: Path, overwrite: bool, console: Console, case_file: Pat
         console.info(f"meshing '{case.geometry.type}' ({case.geometry.symmetry} model) on {comm.size} rank(s)")
         tagged = mesh_geometry(case.geometry, case.mesh, comm)
         desc = tagged.description
-        console.info(f"  {tagged.stats['cells']} cells, {tagged.stats['vertices']} vertices, "
-                     f"min scaled Jacobian {tagged.stats['min_scaled_jacobian']:.3f}, "
-                     f"{tagged.stats['seconds']:.1f} s")
+        console.info(
+            f"  {tagged.stats['cells']} cells, {tagged.stats['vertices']} vertices, "
+            f"min scaled Jacobian {tagged.stats['min_scaled_jacobian']:.3f}, "
+            f"{tagged.stats['seconds']:.1f} s"
+        )
 
         problem = ThermoelasticProblem(tagged, region_materials(case, tagged), case.solver)
         recovery = StressRecovery(problem)
@@ -91,19 +94,22 @@ def run(case: Case, out: Path, overwrite: bool, console: Console, case_file: Pat
         mesh = tagged.mesh
         n_owned = problem.num_owned_cells
         owned_tags = np.zeros(n_owned, dtype=np.int64)
-        owned_tags[tagged.cell_tags.indices[tagged.cell_tags.indices < n_owned]] = \
-            tagged.cell_tags.values[tagged.cell_tags.indices < n_owned]
+        owned_tags[tagged.cell_tags.indices[tagged.cell_tags.indices < n_owned]] = tagged.cell_tags.values[
+            tagged.cell_tags.indices < n_owned
+        ]
         metrics = JointMetrics(comm, desc.regions, owned_tags, cell_volumes(mesh))
 
         material_keys = sorted({m.material.key for m in problem.cells.regions})
         Q = recovery.Q
         index = problem.cells.cell_region
         region_tag = np.array([r.tag for r in desc.regions], dtype=float)[index]
-        material_id = np.array([material_keys.index(r.material.key) for r in problem.cells.regions],
-                               dtype=float)[index]
+        material_id = np.array([material_keys.index(r.material.key) for r in problem.cells.regions], dtype=float)[index]
         joint_id = np.array([-1 if r.joint_id is None else r.joint_id for r in desc.regions], dtype=float)[index]
-        static = [_cell_function(Q, "region_id", region_tag), _cell_function(Q, "material_id", material_id),
-                  _cell_function(Q, "joint_id", joint_id)]
+        static = [
+            _cell_function(Q, "region_id", region_tag),
+            _cell_function(Q, "material_id", material_id),
+            _cell_function(Q, "joint_id", joint_id),
+        ]
         temperature = dolfinx.fem.Function(Q, name="temperature_K")
         problem.u.name = "displacement_m"
 
@@ -119,37 +125,58 @@ def run(case: Case, out: Path, overwrite: bool, console: Console, case_file: Pat
                 metrics.add_step(step.index, fields.von_mises, fields.shear_strain)
                 t0 = time.perf_counter()
                 temperature.x.array[:] = step.temperature
-                writer.write([problem.u, recovery.stress, recovery.von_mises, recovery.shear, temperature, *static],
-                             step.time)
+                writer.write(
+                    [problem.u, recovery.stress, recovery.von_mises, recovery.shear, temperature, *static], step.time
+                )
                 t_out += time.perf_counter() - t0
-                step_records.append({
-                    "index": step.index, "time_s": step.time, "temperature_K": step.temperature,
-                    "cycle": step.cycle, "segment": step.segment, "iterations": stats.iterations,
-                    "reassembled": stats.reassembled, "preconditioner_rebuilt": stats.preconditioner_rebuilt,
-                    "max_displacement_m": fields.displacement_max,
-                })
+                step_records.append(
+                    {
+                        "index": step.index,
+                        "time_s": step.time,
+                        "temperature_K": step.temperature,
+                        "cycle": step.cycle,
+                        "segment": step.segment,
+                        "iterations": stats.iterations,
+                        "reassembled": stats.reassembled,
+                        "preconditioner_rebuilt": stats.preconditioner_rebuilt,
+                        "max_displacement_m": fields.displacement_max,
+                    }
+                )
                 bar.advance(f"thermal cycle  T = {celsius(step.temperature):6.1f} C")
-                console.detail(f"  step {step.index}: T = {celsius(step.temperature):.1f} C, "
-                               f"{stats.iterations} CG its, |u|max = {fields.displacement_max:.3e} m")
+                console.detail(
+                    f"  step {step.index}: T = {celsius(step.temperature):.1f} C, "
+                    f"{stats.iterations} CG its, |u|max = {fields.displacement_max:.3e} m"
+                )
         writer.close()
 
         joints = metrics.joints()
         summary: dict[str, Any] = {
             "schema_version": 1,
             "versions": versions(),
-            "case": {"title": case.title, "hash": case.digest(), "file": str(case_file) if case_file else None,
-                     "geometry_type": case.geometry.type, "symmetry": desc.symmetry},
-            "run": {"ranks": comm.size, "dofs": problem.num_dofs, "degree": case.solver.degree,
-                    "started": started},
+            "case": {
+                "title": case.title,
+                "hash": case.digest(),
+                "file": str(case_file) if case_file else None,
+                "geometry_type": case.geometry.type,
+                "symmetry": desc.symmetry,
+            },
+            "run": {"ranks": comm.size, "dofs": problem.num_dofs, "degree": case.solver.degree, "started": started},
             "mesh": dict(tagged.stats),
             "geometry": dict(desc.info),
             "timings_s": {},
             "steps": step_records,
             "materials": {str(i): k for i, k in enumerate(material_keys)},
-            "regions": {r.name: {"tag": r.tag, "role": r.role, "material": m.material.key,
-                                 "stress_free_temperature_K": m.stress_free_temperature,
-                                 **metrics.regions_peak().get(r.name, {})}
-                        for r, m in zip(desc.regions, problem.cells.regions) if r.joint_id is None},
+            "regions": {
+                r.name: {
+                    "tag": r.tag,
+                    "role": r.role,
+                    "material": m.material.key,
+                    "stress_free_temperature_K": m.stress_free_temperature,
+                    **metrics.regions_peak().get(r.name, {}),
+                }
+                for r, m in zip(desc.regions, problem.cells.regions, strict=True)
+                if r.joint_id is None
+            },
             "joints": [j.as_dict() for j in joints],
             "critical_joint": critical_joint(joints),
             "fields": FIELDS,
@@ -165,15 +192,22 @@ def run(case: Case, out: Path, overwrite: bool, console: Console, case_file: Pat
                 render_cutaway(folder / "results.xdmf", folder / "cutaway.png", summary, case.output.picture_scale)
         t_pic = time.perf_counter() - t_pic
         summary["timings_s"] = {
-            "mesh": tagged.stats["seconds"], "setup": timings.setup, "assemble": timings.assemble,
-            "solve": timings.solve, "output": t_out, "picture": t_pic, "total": time.perf_counter() - t_start,
+            "mesh": tagged.stats["seconds"],
+            "setup": timings.setup,
+            "assemble": timings.assemble,
+            "solve": timings.solve,
+            "output": t_out,
+            "picture": t_pic,
+            "total": time.perf_counter() - t_start,
         }
         summary["solver_steps"] = [asdict(s) for s in timings.steps]
         if comm.rank == 0:
             write_summary(folder / "summary.json", summary)
     crit = summary["critical_joint"]
     if crit:
-        console.info(f"critical joint {crit['name']} (DNP {crit['dnp'] * 1e3:.3f} mm): shear strain range "
-                     f"{crit['shear_strain_range']:.4g}, peak von Mises {crit['peak_von_mises'] / 1e6:.1f} MPa")
+        console.info(
+            f"critical joint {crit['name']} (DNP {crit['dnp'] * 1e3:.3f} mm): shear strain range "
+            f"{crit['shear_strain_range']:.4g}, peak von Mises {crit['peak_von_mises'] / 1e6:.1f} MPa"
+        )
     console.info(f"results in {out} ({summary['timings_s']['total']:.1f} s)")
     return summary

@@ -9,6 +9,7 @@ fixes the extremes and dwell ("soak") rules; ramp and dwell times are case param
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -88,7 +89,7 @@ def divide(
     t0, temp0 = points[0]
     steps = [LoadStep(0, t0, temp0, 0, "start")]
     hot = max(p[1] for p in points)
-    for (ta, ya), (tb, yb) in zip(points, points[1:]):
+    for (ta, ya), (tb, yb) in pairwise(points):
         n = steps_per_dwell if yb == ya else steps_per_ramp
         if yb > ya:
             segment = "ramp_up"

@@ -33,7 +33,7 @@ def build_laminate(params: LaminateGeometry, mesh: MeshSettings) -> ModelDescrip
         volumes = [[boxes[0]]]
     occ.synchronize()
     regions = []
-    for i, (layer, vols) in enumerate(zip(params.layers, volumes)):
+    for i, (layer, vols) in enumerate(zip(params.layers, volumes, strict=True)):
         tag = i + 1
         gmsh.model.addPhysicalGroup(3, vols, tag, name=layer.name)
         volume = (x1 - x0) * (y1 - y0) * layer.thickness

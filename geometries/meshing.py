@@ -102,8 +102,9 @@ def build_tagged_mesh(
     return TaggedMesh(data.mesh, data.cell_tags, data.facet_tags, description, stats)
 
 
-def set_size_field(distance_surfaces: list[int], size_min: float, size_max: float,
-                   dist_min: float, dist_max: float) -> None:
+def set_size_field(
+    distance_surfaces: list[int], size_min: float, size_max: float, dist_min: float, dist_max: float
+) -> None:
     """Element size grows from ``size_min`` within ``dist_min`` of the surfaces to ``size_max`` beyond ``dist_max``.
 
     Arguments in metres. Sizes from points and curvature are switched off so the field alone decides.

@@ -12,7 +12,8 @@ The bump is the sphere (radius R = D/2) cut by the two pad planes, a = h/2 eithe
 its centre, so it meets both pads at d_pad = 2 sqrt(R^2 - a^2) and has the volume
 V = pi (2 a R^2 - 2 a^3 / 3). The underfill fills the die footprint between substrate top
 and die bottom around pads and bumps. Solids are first cut to the kept symmetry box, then
-fragmented together so every interface is conformal.
+fragmented together so every interface is conformal. Arguments are SI metres; the gmsh
+model is drawn in micrometres (:func:`geometries.meshing.um`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import gmsh
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription, Region
-from geometries.meshing import set_size_field
+from geometries.meshing import set_size_field, um
 from geometries.symmetry import add_standard_boundaries, copies, fraction_kept, kept_box, planes_and_supports
 
 # Physical-group tags of the volumes; bump j gets BUMP_TAG0 + j.
@@ -46,14 +47,17 @@ def _clip(box: Box, keep: Box) -> Box:
 
 
 def _add_box(footprint: Box, z0: float, z1: float) -> int:
-    """OCC box over ``footprint`` from ``z0`` to ``z1``."""
+    """OCC box over ``footprint`` from ``z0`` to ``z1`` (arguments in metres)."""
     x0, x1, y0, y1 = footprint
-    return gmsh.model.occ.addBox(x0, y0, z0, x1 - x0, y1 - y0, z1 - z0)
+    return gmsh.model.occ.addBox(um(x0), um(y0), um(z0), um(x1 - x0), um(y1 - y0), um(z1 - z0))
 
 
 def _add_clipped(tag: int, x: float, y: float, r: float, z0: float, z1: float, keep: Box) -> int:
-    """Intersect the solid ``tag`` (centred at x, y, radius r) with the kept box between ``z0`` and ``z1``."""
-    clip = _add_box(_clip((x - r, x + r, y - r, y + r), keep), z0, z1)
+    """Intersect the solid ``tag`` (centred at x, y, radius r) with the kept box between ``z0`` and ``z1``.
+
+    The clipping box overhangs the solid by r so its sides never touch it tangentially.
+    """
+    clip = _add_box(_clip((x - 2 * r, x + 2 * r, y - 2 * r, y + 2 * r), keep), z0, z1)
     out, _ = gmsh.model.occ.intersect([(3, tag)], [(3, clip)])
     return out[0][1]
 
@@ -85,10 +89,10 @@ def build_solder_bump(params: SolderBumpGeometry, mesh: MeshSettings) -> ModelDe
         solids["underfill"] = [_add_box(die_fp, ts, z_die)]
     solids["pad"] = []
     for j, (x, y, f) in enumerate(kept):
-        bump = occ.addSphere(x, y, z_bump0 + h / 2, radius)
+        bump = occ.addSphere(um(x), um(y), um(z_bump0 + h / 2), um(radius))
         solids[f"bump_{j:04d}"] = [_add_clipped(bump, x, y, radius, z_bump0, z_bump1, keep)]
         for z0 in (ts, z_die - tp):
-            pad = occ.addCylinder(x, y, z0, 0, 0, tp, r_pad)
+            pad = occ.addCylinder(um(x), um(y), um(z0), 0, 0, um(tp), um(r_pad))
             solids["pad"].append(pad if f == 1 else _add_clipped(pad, x, y, r_pad, z0, z0 + tp, keep))
     pieces = _fragment(solids)
     occ.synchronize()
@@ -122,6 +126,8 @@ def build_solder_bump(params: SolderBumpGeometry, mesh: MeshSettings) -> ModelDe
     joint_vols = [(3, v) for name in pieces if name == "pad" or name.startswith("bump_") for v in pieces[name]]
     surfaces = [t for _, t in gmsh.model.getBoundary(joint_vols, combined=False, oriented=False)]
     set_size_field(sorted(set(surfaces)), joint_size, max_size, joint_size, params.pitch)
+    limits = {"pad": min(joint_size, 3 * tp), "underfill": max(joint_size, 2 * tp + h)}
+    _limit_sizes([(pieces[name], size) for name, size in limits.items() if name in pieces])
     info: dict[str, float | int | str] = {
         "bumps_total": len(positions),
         "bumps_modelled": len(kept),
@@ -134,6 +140,24 @@ def build_solder_bump(params: SolderBumpGeometry, mesh: MeshSettings) -> ModelDe
         "max_size": max_size,
     }
     return ModelDescription("solder_bump", sym, regions, boundaries, planes, supports, info)
+
+
+def _limit_sizes(limits: list[tuple[list[int], float]]) -> None:
+    """Cap the background size field inside volumes: (volume tags, largest size in metres) pairs.
+
+    Keeps thin parts from getting flat cells: thin pads at most 3 pad thicknesses, the underfill
+    at most its height. Wraps the field :func:`set_size_field` just made in a ``Min`` field.
+    """
+    f = gmsh.model.mesh.field
+    fields = [max(f.list())]
+    for volumes, size in limits:
+        fields.append(f.add("Constant"))
+        f.setNumbers(fields[-1], "VolumesList", volumes)
+        f.setNumber(fields[-1], "VIn", um(size))
+        f.setNumber(fields[-1], "VOut", 1e22)
+    smallest = f.add("Min")
+    f.setNumbers(smallest, "FieldsList", fields)
+    f.setAsBackgroundMesh(smallest)
 
 
 def _fragment(solids: dict[str, list[int]]) -> dict[str, list[int]]:

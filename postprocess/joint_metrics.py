@@ -65,8 +65,13 @@ class JointMetrics:
     def _region_sum(self, values: np.ndarray) -> np.ndarray:
         w = values * self.volumes[:, None] if values.ndim == 2 else values * self.volumes
         if values.ndim == 2:
-            local = np.stack([np.bincount(self.cell_region, weights=w[:, k], minlength=len(self.regions))
-                              for k in range(values.shape[1])], axis=1)
+            local = np.stack(
+                [
+                    np.bincount(self.cell_region, weights=w[:, k], minlength=len(self.regions))
+                    for k in range(values.shape[1])
+                ],
+                axis=1,
+            )
         else:
             local = np.bincount(self.cell_region, weights=w, minlength=len(self.regions))
         return self.comm.allreduce(local)
@@ -96,20 +101,32 @@ class JointMetrics:
             gi = g[:, i, :]
             diff = gi[:, None, :] - gi[None, :, :]
             x, y, _ = r.joint_center or (0.0, 0.0, 0.0)
-            out.append(JointResult(
-                joint_id=r.joint_id, name=r.name, dnp=r.dnp or 0.0, x=x, y=y,
-                multiplicity=r.multiplicity, fraction=r.fraction,
-                peak_von_mises=float(self.peak_vm[i]), peak_step=int(self.peak_step[i]),
-                mean_von_mises=float(self.mean_vm[i]),
-                shear_strain_peak=float(np.linalg.norm(gi, axis=1).max()),
-                shear_strain_range=float(np.linalg.norm(diff, axis=2).max()),
-            ))
+            out.append(
+                JointResult(
+                    joint_id=r.joint_id,
+                    name=r.name,
+                    dnp=r.dnp or 0.0,
+                    x=x,
+                    y=y,
+                    multiplicity=r.multiplicity,
+                    fraction=r.fraction,
+                    peak_von_mises=float(self.peak_vm[i]),
+                    peak_step=int(self.peak_step[i]),
+                    mean_von_mises=float(self.mean_vm[i]),
+                    shear_strain_peak=float(np.linalg.norm(gi, axis=1).max()),
+                    shear_strain_range=float(np.linalg.norm(diff, axis=2).max()),
+                )
+            )
         return sorted(out, key=lambda j: j.joint_id)
 
     def regions_peak(self) -> dict[str, dict[str, float]]:
         """Peak and volume-averaged von Mises of every non-joint region, by region name."""
         return {
-            r.name: {"peak_von_mises": float(self.peak_vm[i]), "mean_von_mises": float(self.mean_vm[i]),
-                     "volume": float(self.region_volume[i])}
-            for i, r in enumerate(self.regions) if r.joint_id is None
+            r.name: {
+                "peak_von_mises": float(self.peak_vm[i]),
+                "mean_von_mises": float(self.mean_vm[i]),
+                "volume": float(self.region_volume[i]),
+            }
+            for i, r in enumerate(self.regions)
+            if r.joint_id is None
         }

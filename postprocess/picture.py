@@ -50,12 +50,16 @@ def render_cutaway(xdmf: Path, png: Path, summary: dict[str, Any], scale: float 
     vm = warped.cell_data["von_mises_Pa"] / 1e6
     warped.cell_data["von Mises [MPa]"] = vm
     plotter = pv.Plotter(off_screen=True, window_size=(1400, 900))
-    plotter.add_mesh(warped, scalars="von Mises [MPa]", cmap="turbo", show_edges=False,
-                     clim=(0.0, float(np.percentile(vm, 99.5)) or 1.0),
-                     scalar_bar_args={"title": "von Mises [MPa]", "vertical": True})
+    plotter.add_mesh(
+        warped,
+        scalars="von Mises [MPa]",
+        cmap="turbo",
+        show_edges=False,
+        clim=(0.0, float(np.percentile(vm, 99.5)) or 1.0),
+        scalar_bar_args={"title": "von Mises [MPa]", "vertical": True},
+    )
     temperature = steps[step]["temperature_K"] - 273.15
-    plotter.add_text(f"{summary['case']['title']}\nT = {temperature:.0f} C, displacement x {factor:.0f}",
-                     font_size=10)
+    plotter.add_text(f"{summary['case']['title']}\nT = {temperature:.0f} C, displacement x {factor:.0f}", font_size=10)
     plotter.view_vector((-1.0, -1.6, 0.9))
     plotter.camera.zoom(1.3)
     plotter.screenshot(str(png))

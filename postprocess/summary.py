@@ -28,8 +28,13 @@ def critical_joint(joints: list[JointResult]) -> dict[str, Any] | None:
     if not joints:
         return None
     worst = max(joints, key=lambda j: (round(j.shear_strain_range, 12), j.dnp))
-    return {"joint_id": worst.joint_id, "name": worst.name, "dnp": worst.dnp,
-            "shear_strain_range": worst.shear_strain_range, "peak_von_mises": worst.peak_von_mises}
+    return {
+        "joint_id": worst.joint_id,
+        "name": worst.name,
+        "dnp": worst.dnp,
+        "shear_strain_range": worst.shear_strain_range,
+        "peak_von_mises": worst.peak_von_mises,
+    }
 
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:
@@ -39,12 +44,39 @@ def write_summary(path: Path, summary: dict[str, Any]) -> None:
 
 def write_joint_table(path: Path, joints: list[JointResult]) -> None:
     """``joints.csv``: one row per joint (SI units in the header)."""
-    header = ["joint_id", "name", "x_m", "y_m", "dnp_m", "multiplicity", "fraction", "peak_von_mises_Pa",
-              "peak_step", "mean_von_mises_Pa", "shear_strain_peak", "shear_strain_range"]
+    header = [
+        "joint_id",
+        "name",
+        "x_m",
+        "y_m",
+        "dnp_m",
+        "multiplicity",
+        "fraction",
+        "peak_von_mises_Pa",
+        "peak_step",
+        "mean_von_mises_Pa",
+        "shear_strain_peak",
+        "shear_strain_range",
+    ]
     rows = [",".join(header)]
     for j in joints:
-        rows.append(",".join(str(v) for v in (
-            j.joint_id, j.name, f"{j.x:.9g}", f"{j.y:.9g}", f"{j.dnp:.9g}", j.multiplicity, j.fraction,
-            f"{j.peak_von_mises:.9g}", j.peak_step, f"{j.mean_von_mises:.9g}", f"{j.shear_strain_peak:.9g}",
-            f"{j.shear_strain_range:.9g}")))
+        rows.append(
+            ",".join(
+                str(v)
+                for v in (
+                    j.joint_id,
+                    j.name,
+                    f"{j.x:.9g}",
+                    f"{j.y:.9g}",
+                    f"{j.dnp:.9g}",
+                    j.multiplicity,
+                    j.fraction,
+                    f"{j.peak_von_mises:.9g}",
+                    j.peak_step,
+                    f"{j.mean_von_mises:.9g}",
+                    f"{j.shear_strain_peak:.9g}",
+                    f"{j.shear_strain_range:.9g}",
+                )
+            )
+        )
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")

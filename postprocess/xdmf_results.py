@@ -53,7 +53,7 @@ class XdmfResults:
 
     def read(self, name: str, time: float) -> np.ndarray:
         """Values of field ``name`` at ``time`` (one row per point or cell)."""
-        center, by_time = self.fields[name]
+        _center, by_time = self.fields[name]
         return _dataset(self.path.parent, by_time[time])
 
     def center(self, name: str) -> str:

@@ -58,13 +58,13 @@ def make_ksp(A: Any, V: Any, prefix: str, rtol: float, max_it: int, overrides: d
     opts = PETSc.Options()
     options = {**DEFAULT_OPTIONS, "ksp_rtol": rtol, "ksp_max_it": max_it, **overrides}
     for key, value in options.items():
-        opts[f"{prefix}{key}"] = value
+        opts.setValue(f"{prefix}{key}", value)
     ksp = PETSc.KSP().create(V.mesh.comm)
     ksp.setOptionsPrefix(prefix)
     ksp.setOperators(A)
     ksp.setFromOptions()
     for key in options:
-        del opts[f"{prefix}{key}"]
+        opts.delValue(f"{prefix}{key}")
     return ksp
 
 

@@ -49,8 +49,12 @@ class CellProperties:
 
     def at(self, temperature: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per-cell (lambda, mu, eps_th[n, 3]) at a uniform ``temperature`` (K)."""
-        lam_mu = np.array([lame(r.material["youngs_modulus"](temperature), r.material["poisson_ratio"](temperature))
-                           for r in self.regions])
+        lam_mu = np.array(
+            [
+                lame(r.material["youngs_modulus"](temperature), r.material["poisson_ratio"](temperature))
+                for r in self.regions
+            ]
+        )
         eps = np.array([r.material.thermal_strain(temperature, r.stress_free_temperature) for r in self.regions])
         i = self.cell_region
         return lam_mu[i, 0], lam_mu[i, 1], eps[i]
@@ -58,6 +62,7 @@ class CellProperties:
     def moduli_key(self, temperature: float) -> tuple[float, ...]:
         """Values that decide the stiffness matrix: equal keys give equal matrices."""
         return tuple(
-            v for r in self.regions for v in (r.material["youngs_modulus"](temperature),
-                                             r.material["poisson_ratio"](temperature))
+            v
+            for r in self.regions
+            for v in (r.material["youngs_modulus"](temperature), r.material["poisson_ratio"](temperature))
         )

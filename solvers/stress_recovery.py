@@ -13,7 +13,6 @@ fatigue driver: gamma = (2 eps_xz, 2 eps_yz) of the mechanical strain.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 

@@ -48,11 +48,16 @@ class SolveTimings:
     steps: list[StepStats] = field(default_factory=list)
 
 
+def _near(point: np.ndarray, tol: float) -> Any:
+    """Marker of the mesh vertices within ``tol`` of ``point``."""
+    return lambda x: np.linalg.norm(x.T - point, axis=1) < tol
+
+
 def dirichlet_conditions(V: Any, tagged: TaggedMesh) -> list[Any]:
     """Zero normal displacement on symmetry planes and zero components at the point supports."""
     mesh = tagged.mesh
     fdim = mesh.topology.dim - 1
-    zero = PETSc.ScalarType(0.0)
+    zero = dolfinx.default_scalar_type(0.0)
     bcs = []
     for plane in tagged.description.symmetry_planes:
         facets = tagged.facet_tags.find(tagged.description.boundary_tag(plane.boundary))
@@ -62,9 +67,7 @@ def dirichlet_conditions(V: Any, tagged: TaggedMesh) -> list[Any]:
     comm = mesh.comm
     size = comm.allreduce(float(np.abs(mesh.geometry.x).max()), op=MPI.MAX)
     for support in tagged.description.supports:
-        p = np.asarray(support.point)
-        tol = 1e-9 * max(size, 1e-12)
-        vertices = dolfinx.mesh.locate_entities(mesh, 0, lambda x: np.linalg.norm(x.T - p, axis=1) < tol)
+        vertices = dolfinx.mesh.locate_entities(mesh, 0, _near(np.asarray(support.point), 1e-9 * max(size, 1e-12)))
         if comm.allreduce(len(vertices)) == 0:
             raise RuntimeError(f"no mesh vertex at support point {support.point}")
         for c in support.components:
@@ -102,8 +105,9 @@ class ThermoelasticProblem:
         self.bcs = dirichlet_conditions(self.V, tagged)
         self.A = dolfinx.fem.petsc.create_matrix(self.a)
         self.b = dolfinx.fem.petsc.create_vector(self.V)
-        self.ksp = make_ksp(self.A, self.V, "thermoelastic_", settings.rtol, settings.max_iterations,
-                            dict(settings.petsc_options))
+        self.ksp = make_ksp(
+            self.A, self.V, "thermoelastic_", settings.rtol, settings.max_iterations, dict(settings.petsc_options)
+        )
         self._moduli_key: tuple[float, ...] | None = None
         self._first_iterations: int | None = None
         self.timings = SolveTimings(setup=time.perf_counter() - t0)

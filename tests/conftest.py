@@ -17,8 +17,7 @@ from fem_package.fenics import MPI
 REPO = Path(__file__).resolve().parents[1]
 
 
-def laminate_case(layers: list[dict[str, Any]], length: str = "2 mm", width: str = "2 mm",
-                  **sections: Any) -> Case:
+def laminate_case(layers: list[dict[str, Any]], length: str = "2 mm", width: str = "2 mm", **sections: Any) -> Case:
     """A validated laminate case; ``sections`` are further case sections (load, materials, ...)."""
     raw = {"geometry": {"type": "laminate", "length": length, "width": width, "layers": layers}, **sections}
     return validate_case(raw)

@@ -8,8 +8,17 @@ import pytest
 from fem_package import materials
 from fem_package.materials import Property
 
-BASELINE = ["silicon", "sac305", "copper", "fr4", "bt_laminate", "underfill_capillary", "polyimide",
-            "silicone_gel", "borosilicate_glass"]
+BASELINE = [
+    "silicon",
+    "sac305",
+    "copper",
+    "fr4",
+    "bt_laminate",
+    "underfill_capillary",
+    "polyimide",
+    "silicone_gel",
+    "borosilicate_glass",
+]
 
 
 def test_baseline_materials_exist_with_sources() -> None:

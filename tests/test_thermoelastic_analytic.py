@@ -40,8 +40,11 @@ def nodal_displacement(problem: ThermoelasticProblem) -> tuple[np.ndarray, np.nd
 @pytest.mark.parametrize("symmetry", ["quarter", "full"])
 def test_free_expansion_of_a_block_is_exact(degree: int, symmetry: str) -> None:
     # Copper with its temperature-dependent CTE table, -40 C from a 25 C stress-free state.
-    case = laminate_case([{"name": "block", "material": "copper", "thickness": "1 mm"}],
-                         mesh={"max_size": "0.5 mm"}, solver={"degree": degree, "rtol": 1e-12})
+    case = laminate_case(
+        [{"name": "block", "material": "copper", "thickness": "1 mm"}],
+        mesh={"max_size": "0.5 mm"},
+        solver={"degree": degree, "rtol": 1e-12},
+    )
     case = case.model_copy(update={"geometry": case.geometry.model_copy(update={"symmetry": symmetry})})
     problem, _ = solve(case, 233.15)
     eps = case.material_of("block").thermal_strain(233.15, 298.15)
@@ -60,8 +63,11 @@ def test_free_expansion_of_a_block_is_exact(degree: int, symmetry: str) -> None:
 
 def test_free_expansion_orthotropic_laminate() -> None:
     # FR-4: in-plane and out-of-plane CTE differ; free expansion must follow each.
-    case = laminate_case([{"name": "board", "material": "fr4", "thickness": "0.8 mm"}],
-                         mesh={"max_size": "0.5 mm"}, solver={"degree": 2, "rtol": 1e-12})
+    case = laminate_case(
+        [{"name": "board", "material": "fr4", "thickness": "0.8 mm"}],
+        mesh={"max_size": "0.5 mm"},
+        solver={"degree": 2, "rtol": 1e-12},
+    )
     problem, _ = solve(case, 398.15)
     ex, ey, ez = case.material_of("board").thermal_strain(398.15, 298.15)
     x, u = nodal_displacement(problem)
@@ -76,13 +82,20 @@ def timoshenko_curvature(t1: float, t2: float, e1: float, e2: float, d_alpha: fl
 
 @pytest.mark.parametrize(("t_bottom", "t_top"), [("0.5 mm", "0.5 mm"), ("0.6 mm", "0.3 mm")])
 def test_bimetal_strip_curvature_matches_timoshenko(t_bottom: str, t_top: str) -> None:
-    overrides = {"silicon": {"youngs_modulus": "130 GPa", "poisson_ratio": 0.0, "cte": "2.6 ppm/K"},
-                 "copper": {"youngs_modulus": "120 GPa", "poisson_ratio": 0.0, "cte": "17 ppm/K"}}
+    overrides = {
+        "silicon": {"youngs_modulus": "130 GPa", "poisson_ratio": 0.0, "cte": "2.6 ppm/K"},
+        "copper": {"youngs_modulus": "120 GPa", "poisson_ratio": 0.0, "cte": "17 ppm/K"},
+    }
     case = laminate_case(
-        [{"name": "bottom", "material": "silicon", "thickness": t_bottom},
-         {"name": "top", "material": "copper", "thickness": t_top}],
-        length="20 mm", width="1 mm",
-        materials={"overrides": overrides}, mesh={"max_size": "0.25 mm"}, solver={"rtol": 1e-11},
+        [
+            {"name": "bottom", "material": "silicon", "thickness": t_bottom},
+            {"name": "top", "material": "copper", "thickness": t_top},
+        ],
+        length="20 mm",
+        width="1 mm",
+        materials={"overrides": overrides},
+        mesh={"max_size": "0.25 mm"},
+        solver={"rtol": 1e-11},
     )
     problem, _ = solve(case, 398.15)
     x, u = nodal_displacement(problem)

@@ -28,8 +28,9 @@ def test_wrong_dimension_is_named() -> None:
         to_si("15 min", "[length]")
 
 
-@pytest.mark.parametrize(("text", "kelvin"), [("125 C", 398.15), ("-40 degC", 233.15), ("300 K", 300.0),
-                                              (77, 77.0), ("32 F", 273.15)])
+@pytest.mark.parametrize(
+    ("text", "kelvin"), [("125 C", 398.15), ("-40 degC", 233.15), ("300 K", 300.0), (77, 77.0), ("32 F", 273.15)]
+)
 def test_temperatures(text: object, kelvin: float) -> None:
     assert temperature_to_kelvin(text) == pytest.approx(kelvin)
 

@@ -45,10 +45,14 @@ class Case(CaseModel):
                     f"allowed roles: {', '.join(roles)}"
                 )
             if key not in known:
-                raise ValueError(f"materials.assign.{role} = {key!r}: unknown material; known: {', '.join(sorted(known))}")
+                raise ValueError(
+                    f"materials.assign.{role} = {key!r}: unknown material; known: {', '.join(sorted(known))}"
+                )
         for role, key in roles.items():
             if role not in self.materials.assign and key not in known:
-                raise ValueError(f"geometry role {role!r}: material {key!r} is unknown; known: {', '.join(sorted(known))}")
+                raise ValueError(
+                    f"geometry role {role!r}: material {key!r} is unknown; known: {', '.join(sorted(known))}"
+                )
         for key, override in self.materials.overrides.items():
             if key not in known:
                 raise ValueError(f"materials.overrides.{key}: unknown material; known: {', '.join(sorted(known))}")
@@ -94,7 +98,7 @@ def validate_case(raw: dict[str, Any]) -> Case:
         gtype = raw.get("geometry", {}).get("type", "solder_bump") if isinstance(raw.get("geometry"), dict) else None
         if gtype in GEOMETRY_MODELS:
             allowed.update(_allowed_keys(GEOMETRY_MODELS[gtype], "geometry"))
-        raise CaseError(describe_validation_error(exc, allowed)) from None
+        raise CaseError(describe_validation_error(exc, raw, allowed)) from None
 
 
 def load_case(path: Path | None) -> Case:
@@ -115,9 +119,18 @@ def load_case(path: Path | None) -> Case:
 
 DEFAULT_CASE: dict[str, Any] = {
     "title": "Built-in default: SAC305 perimeter-array flip chip with underfill, JESD22-A104 G",
-    "geometry": {"type": "solder_bump", "symmetry": "quarter", "die_length": "4 mm", "die_width": "4 mm",
-                 "substrate_length": "8 mm", "substrate_width": "8 mm", "pitch": "500 um",
-                 "bump_diameter": "300 um", "standoff": "220 um", "rows": 1},
+    "geometry": {
+        "type": "solder_bump",
+        "symmetry": "quarter",
+        "die_length": "4 mm",
+        "die_width": "4 mm",
+        "substrate_length": "8 mm",
+        "substrate_width": "8 mm",
+        "pitch": "500 um",
+        "bump_diameter": "300 um",
+        "standoff": "220 um",
+        "rows": 1,
+    },
     "load": {"profile": "JESD22-A104-G", "cycles": 1, "steps_per_ramp": 2, "steps_per_dwell": 1},
     "mesh": {"max_size": "1 mm", "joint_size": "80 um"},
 }

@@ -54,8 +54,8 @@ class SolderBumpGeometry(CaseModel):
 
     def counts(self) -> tuple[int, int]:
         """Bumps along x and y (given, or as many as fit the die at the pitch)."""
-        nx = self.bumps_x or max(int(math.floor(self.die_length / self.pitch + 1e-9)), 1)
-        ny = self.bumps_y or max(int(math.floor(self.die_width / self.pitch + 1e-9)), 1)
+        nx = self.bumps_x or max(math.floor(self.die_length / self.pitch + 1e-9), 1)
+        ny = self.bumps_y or max(math.floor(self.die_width / self.pitch + 1e-9), 1)
         return nx, ny
 
     def bump_positions(self) -> list[tuple[float, float]]:
@@ -75,9 +75,7 @@ class SolderBumpGeometry(CaseModel):
     def _consistent(self) -> Self:
         d, p, h = self.bump_diameter, self.pitch, self.standoff
         if d >= p:
-            raise ValueError(
-                f"bump_diameter = {format_length(d)} must be smaller than pitch = {format_length(p)}"
-            )
+            raise ValueError(f"bump_diameter = {format_length(d)} must be smaller than pitch = {format_length(p)}")
         if h >= d:
             raise ValueError(
                 f"standoff = {format_length(h)} must be smaller than bump_diameter = {format_length(d)} "
@@ -94,8 +92,10 @@ class SolderBumpGeometry(CaseModel):
                     f"{sub_key} = {format_length(getattr(self, sub_key))} (die larger than substrate)"
                 )
         nx, ny = self.counts()
-        for n, key, size, size_key in ((nx, "bumps_x", self.die_length, "die_length"),
-                                       (ny, "bumps_y", self.die_width, "die_width")):
+        for n, key, size, size_key in (
+            (nx, "bumps_x", self.die_length, "die_length"),
+            (ny, "bumps_y", self.die_width, "die_width"),
+        ):
             span = (n - 1) * p + d
             if span > size:
                 raise ValueError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Self
 
 from pydantic import Field, field_validator, model_validator
@@ -55,7 +56,7 @@ class ThermalLoad(CaseModel):
             if not self.points or len(self.points) < 2:
                 raise ValueError("profile = 'custom' needs points = [[time, temperature], ...] with 2 or more points")
             times = [p[0] for p in self.points]
-            if any(b <= a for a, b in zip(times, times[1:])):
+            if any(b <= a for a, b in pairwise(times)):
                 raise ValueError(f"points: times must be strictly increasing, got {times}")
         elif self.points is not None:
             raise ValueError(f"points are only allowed with profile = 'custom' (profile is {self.profile!r})")

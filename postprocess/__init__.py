@@ -1,0 +1,1 @@
+"""Postprocess stage: per-joint metrics, summary, pictures (life and hermeticity to come)."""

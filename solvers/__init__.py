@@ -1,0 +1,1 @@
+"""Solver stage: the physics (thermo-elasticity now; thermal, inelastic and moisture to come)."""
