@@ -5,6 +5,9 @@ binding shares one MPI library (see the wheel's documentation). Every other modu
 takes ``dolfinx``, ``PETSc``, ``MPI`` and ``ufl`` from here.
 """
 
+import dolfinx_solver  # noqa: F401  (loads mpi4py's MPI ahead of the compiled bindings)
+
+# isort: split
 import dolfinx
 import dolfinx.fem
 import dolfinx.fem.petsc
@@ -13,7 +16,6 @@ import dolfinx.io.gmsh
 import dolfinx.la
 import dolfinx.la.petsc
 import dolfinx.mesh
-import dolfinx_solver  # noqa: F401  (loads mpi4py's MPI ahead of the compiled bindings)
 import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
