@@ -47,6 +47,15 @@ class Console:
             self._err.print(f"[bold red]error:[/] {escape(message)}", markup=True)
 
     @contextlib.contextmanager
+    def status(self, message: str) -> Iterator[None]:
+        """A spinner with ``message`` on rank 0 while a single long call (meshing) runs."""
+        if not self.active or self.verbosity < 1:
+            yield
+            return
+        with self._out.status(message, spinner="dots"):
+            yield
+
+    @contextlib.contextmanager
     def progress(self, description: str, total: int) -> Iterator[Any]:
         """A progress bar on rank 0 (a no-op elsewhere or when quiet or not a terminal is fine too)."""
         if not self.active or self.verbosity < 1:

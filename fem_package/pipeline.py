@@ -79,7 +79,8 @@ def run(
     with staged_folder(out, overwrite, comm) as folder:
         console.info(f"[bold]{case.title}[/]")
         console.info(f"meshing '{case.geometry.type}' ({case.geometry.symmetry} model) on {comm.size} rank(s)")
-        tagged = mesh_geometry(case.geometry, case.mesh, comm)
+        with console.status("meshing with gmsh"):
+            tagged = mesh_geometry(case.geometry, case.mesh, comm)
         desc = tagged.description
         console.info(
             f"  {tagged.stats['cells']} cells, {tagged.stats['vertices']} vertices, "

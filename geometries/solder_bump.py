@@ -31,12 +31,15 @@ from geometries.symmetry import add_standard_boundaries, copies, fraction_kept, 
 # Physical-group tags of the volumes; bump j gets BUMP_TAG0 + j.
 TAGS = {"die": 1, "substrate": 2, "underfill": 3, "pad": 4}
 BUMP_TAG0 = 1000
+ELEMENTS_PER_TURN = 24
+"""Curved bump and pad surfaces get at least this many element edges per full circle: the
+faceted bump then loses under 2 % of its volume (about 5 % with the joint size alone)."""
 
 Box = tuple[float, float, float, float]
 
 
 def truncated_sphere_volume(diameter: float, height: float) -> float:
-    """Volume pi (2 a R^2 - 2 a^3 / 3) of a sphere of ``diameter`` 2R cut to a slab of ``height`` 2a about its centre."""
+    """Volume pi (2 a R^2 - 2 a^3 / 3) of a sphere of ``diameter`` 2R cut to a centred slab of ``height`` 2a."""
     r, a = diameter / 2, height / 2
     return math.pi * (2 * a * r * r - 2 * a**3 / 3)
 
@@ -116,9 +119,8 @@ def build_solder_bump(params: SolderBumpGeometry, mesh: MeshSettings) -> ModelDe
     for j, (x, y, f) in enumerate(kept):
         name = f"bump_{j:04d}"
         gmsh.model.addPhysicalGroup(3, pieces[name], BUMP_TAG0 + j, name=name)
-        regions.append(Region(name, BUMP_TAG0 + j, "bump", roles["bump"], joint_id=j,
-                              joint_center=(x, y, z_bump0 + h / 2), multiplicity=round(copies(sym) * f),
-                              fraction=f, volume=f * v_bump))
+        center, multiplicity = (x, y, z_bump0 + h / 2), round(copies(sym) * f)
+        regions.append(Region(name, BUMP_TAG0 + j, "bump", roles["bump"], j, center, multiplicity, f, f * v_bump))
 
     boundaries = add_standard_boundaries(sym, hx, hy, z_top)
     planes, supports = planes_and_supports(sym, hx, hy)
@@ -128,6 +130,7 @@ def build_solder_bump(params: SolderBumpGeometry, mesh: MeshSettings) -> ModelDe
     set_size_field(sorted(set(surfaces)), joint_size, max_size, joint_size, params.pitch)
     limits = {"pad": min(joint_size, 3 * tp), "underfill": max(joint_size, 2 * tp + h)}
     _limit_sizes([(pieces[name], size) for name, size in limits.items() if name in pieces])
+    gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", ELEMENTS_PER_TURN)
     info: dict[str, float | int | str] = {
         "bumps_total": len(positions),
         "bumps_modelled": len(kept),
@@ -169,7 +172,7 @@ def _fragment(solids: dict[str, list[int]]) -> dict[str, list[int]]:
     inputs = [(3, t) for tags in solids.values() for t in tags]
     _, mapping = gmsh.model.occ.fragment(inputs[:1], inputs[1:])
     pieces: dict[str, list[int]] = {name: [] for name in solids}
-    for name, out in zip(names, mapping):
+    for name, out in zip(names, mapping, strict=True):
         pieces[name].extend(t for _, t in out)
     if "underfill" in pieces:
         taken = {t for name, tags in pieces.items() if name != "underfill" for t in tags}

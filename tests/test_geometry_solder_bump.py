@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import gmsh
 import numpy as np
@@ -17,10 +18,16 @@ from fem_package.model_description import ModelDescription
 from geometries.meshing import MODEL_UNIT, generate
 from geometries.solder_bump import BUMP_TAG0, TAGS, build_solder_bump
 
-SMALL = {"die_length": 2e-3, "die_width": 2e-3, "substrate_length": 4e-3, "substrate_width": 4e-3, "rows": 1}
+SMALL: dict[str, Any] = {
+    "die_length": 2e-3,
+    "die_width": 2e-3,
+    "substrate_length": 4e-3,
+    "substrate_width": 4e-3,
+    "rows": 1,
+}
 """A 2 mm die with a 5 x 5 perimeter ring at 400 um: 16 bumps, one on each symmetry plane per side."""
 
-CASES = {
+CASES: dict[str, dict[str, Any]] = {
     "default_quarter": {},
     "half": {**SMALL, "symmetry": "half"},
     "full": {**SMALL, "symmetry": "full"},
@@ -116,8 +123,8 @@ def test_groups_and_volumes(session: None, case: str) -> None:
     assert all(r.role == "bump" and r.material == "sac305" for r in joints)
     assert description.info["bumps_modelled"] == len(fractions)
     for region in description.regions:
-        assert occ_volume(region.tag) == pytest.approx(region.volume, rel=0.01), region.name
-        assert mesh_volume(region.tag) == pytest.approx(region.volume, rel=0.02), region.name
+        assert occ_volume(region.tag) == pytest.approx(region.volume, rel=0.01, abs=0), region.name
+        assert mesh_volume(region.tag) == pytest.approx(region.volume, rel=0.02, abs=0), region.name
 
 
 @pytest.mark.parametrize("case", ["default_quarter", "odd_half", "full"])
@@ -173,4 +180,4 @@ def test_demo_case_mesh_budget(session: None) -> None:
     )
     assert seconds < 15
     assert stats["vertices"] < 40_000
-    assert 40_000 < p2_dofs < 150_000
+    assert 50_000 < p2_dofs < 150_000
