@@ -20,7 +20,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	$(BIN)/flipstack run --out results/demo --overwrite
+	$(BIN)/mpiexec -n $(MPI_RANKS) $(BIN)/flipstack run --out results/demo --overwrite
 
 lint: install
 	$(BIN)/ruff check fem_package geometries solvers postprocess tests bench

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 a run failed (solver, I/O), 2 bad input (case file, arg
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,8 +20,6 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 def _rank() -> int:
     """MPI rank without loading MPI for commands that do not need it."""
     if "mpi4py" not in sys.modules:
-        import os
-
         for var in ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"):
             if var in os.environ:
                 return int(os.environ[var])
@@ -93,11 +92,9 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
-    from fem_package.pipeline import resolved_case_toml
-
     case = load_case(args.case)
-    console.info(f"{args.case}: valid ({case.load.describe()})")
-    console.plain(resolved_case_toml(case))
+    console.plain(f"# {args.case}: valid ({case.load.describe()}); resolved in SI units:")
+    console.plain(case.to_toml())
     return EXIT_OK
 
 
@@ -140,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CaseError as exc:
         console.error(f"invalid input\n{exc}")
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         console.error("interrupted; no results folder was written")
         return EXIT_FAILED

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import tomli_w
 
 from fem_package.case import Case
 from fem_package.console import Console
@@ -46,19 +45,6 @@ def cell_volumes(mesh: Any) -> np.ndarray:
     Q = dolfinx.fem.functionspace(mesh, ("DG", 0))
     vec = dolfinx.fem.assemble_vector(dolfinx.fem.form(ufl.TestFunction(Q) * ufl.dx))
     return np.array(vec.array[: mesh.topology.index_map(mesh.topology.dim).size_local])
-
-
-def resolved_case_toml(case: Case) -> str:
-    """The validated case in SI units as TOML (None values dropped): re-runnable as it is."""
-
-    def drop_none(x: Any) -> Any:
-        if isinstance(x, dict):
-            return {k: drop_none(v) for k, v in x.items() if v is not None}
-        if isinstance(x, list):
-            return [drop_none(v) for v in x]
-        return x
-
-    return tomli_w.dumps(drop_none(case.model_dump(mode="json")))
 
 
 def run(
@@ -186,7 +172,7 @@ def run(
         t_pic = time.perf_counter()
         if comm.rank == 0:
             write_joint_table(folder / "joints.csv", joints)
-            (folder / "case_resolved.toml").write_text(resolved_case_toml(case), encoding="utf-8")
+            (folder / "case_resolved.toml").write_text(case.to_toml(), encoding="utf-8")
             if case_file is not None:
                 shutil.copyfile(case_file, folder / "case.toml")
             if case.output.picture:

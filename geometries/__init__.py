@@ -18,7 +18,7 @@ BUILDERS: dict[str, Builder] = {
 
 def mesh_geometry(params: object, mesh: MeshSettings, comm: MPI.Comm) -> TaggedMesh:
     """Build and mesh the geometry of a case (``params`` is the validated ``[geometry]`` section)."""
-    gtype = getattr(params, "type")
+    gtype: str = params.type  # type: ignore[attr-defined]
     return build_tagged_mesh(BUILDERS[gtype], params, mesh, comm, name=gtype)
 
 

@@ -110,6 +110,7 @@ class ThermoelasticProblem:
         )
         self._moduli_key: tuple[float, ...] | None = None
         self._first_iterations: int | None = None
+        self._last_temperature: float | None = None
         self.timings = SolveTimings(setup=time.perf_counter() - t0)
 
     @staticmethod
@@ -157,11 +158,18 @@ class ThermoelasticProblem:
     def solve(self, temperature: float) -> StepStats:
         """Solve the step at uniform ``temperature`` (K); the solution is in ``self.u``.
 
-        The matrix is re-assembled only when the moduli changed. With
+        A step at the previous step's temperature keeps the solution (the model has no
+        memory). The matrix is re-assembled only when the moduli changed. With
         ``reuse_preconditioner`` the multigrid hierarchy of the last rebuild is kept
         until CG needs more than twice the iterations it needed right after a rebuild.
         """
         t0 = time.perf_counter()
+        if temperature == self._last_temperature:
+            # A dwell: same temperature, same properties, same (history-free) solution.
+            stats = StepStats(0, "UNCHANGED_TEMPERATURE", 0.0, 0.0, False, False)
+            self.timings.steps.append(stats)
+            return stats
+        self._last_temperature = temperature
         self._set_properties(temperature)
         key = self.cells.moduli_key(temperature)
         reassemble = key != self._moduli_key
@@ -174,7 +182,10 @@ class ThermoelasticProblem:
         self.ksp.getPC().setReusePreconditioner(not rebuild)
         self.ksp.solve(self.b, self.u.x.petsc_vec)
         its = self.ksp.getIterationNumber()
-        if not rebuild and self._first_iterations is not None and its > 2 * max(self._first_iterations, 5):
+        stale = self.ksp.getConvergedReason() < 0 or its > 2 * max(self._first_iterations or 0, 5)
+        if not rebuild and stale:
+            # The kept hierarchy no longer fits the changed moduli (its Chebyshev smoothers
+            # use eigenvalue estimates of the old matrix): rebuild it and solve again.
             self.ksp.getPC().setReusePreconditioner(False)
             self.ksp.solve(self.b, self.u.x.petsc_vec)
             its, rebuild = self.ksp.getIterationNumber(), True

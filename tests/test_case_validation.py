@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from fem_package.cli import main
+from tests.conftest import REPO
 
 GOOD = """
 [geometry]
@@ -108,3 +109,19 @@ def test_existing_output_is_not_overwritten(tmp_path: Path, capsys: pytest.Captu
 def test_unknown_material_name_in_listing(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["materials", "unobtainium"]) == 2
     assert "unknown material 'unobtainium'" in capsys.readouterr().err
+
+
+def test_resolved_case_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from fem_package.case import load_case
+
+    case = tmp_path / "case.toml"
+    case.write_text(GOOD + "[load]\nprofile = 'custom'\npoints = [['0 s', '25 C'], ['10 min', '-40 C']]\n")
+    assert main(["validate", str(case)]) == 0
+    resolved = tmp_path / "resolved.toml"
+    resolved.write_text(capsys.readouterr().out)
+    assert load_case(resolved).digest() == load_case(case).digest()
+
+
+@pytest.mark.parametrize("example", sorted((REPO / "examples").glob("*.toml")), ids=lambda p: p.name)
+def test_examples_are_valid(example: Path) -> None:
+    assert main(["validate", str(example), "-q"]) == 0

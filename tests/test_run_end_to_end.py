@@ -29,6 +29,8 @@ steps_per_ramp = 1
 [mesh]
 max_size = "800 um"
 joint_size = "100 um"
+[solver]
+rtol = 1e-11
 [output]
 picture = false
 """

@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Self
 
+import tomli_w
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from fem_package import materials as material_library
@@ -74,6 +75,18 @@ class Case(CaseModel):
         prop = self.material_of(role).get("stress_free_temperature")
         return prop(0.0) if prop is not None else self.load.stress_free_temperature
 
+    def to_toml(self) -> str:
+        """The validated case in SI units as TOML (unset values left out): re-runnable as it is."""
+
+        def drop_none(x: Any) -> Any:
+            if isinstance(x, dict):
+                return {k: drop_none(v) for k, v in x.items() if v is not None}
+            if isinstance(x, list):
+                return [drop_none(v) for v in x]
+            return x
+
+        return tomli_w.dumps(drop_none(self.model_dump(mode="json")))
+
     def digest(self) -> str:
         """SHA-256 of the resolved case (canonical JSON): identical cases give identical hashes."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
@@ -131,7 +144,7 @@ DEFAULT_CASE: dict[str, Any] = {
         "standoff": "220 um",
         "rows": 1,
     },
-    "load": {"profile": "JESD22-A104-G", "cycles": 1, "steps_per_ramp": 2, "steps_per_dwell": 1},
+    "load": {"profile": "JESD22-A104-G", "cycles": 1, "steps_per_ramp": 1, "steps_per_dwell": 1},
     "mesh": {"max_size": "1 mm", "joint_size": "80 um"},
 }
 """The case `flipstack run` solves without a case file: coarse, under a minute on 2 cores."""

@@ -13,7 +13,7 @@ class SolverSettings(CaseModel):
     """Finite-element degree and the PETSc Krylov solver (CG + GAMG with the rigid-body near-nullspace)."""
 
     degree: Literal[1, 2] = Field(2, description="Lagrange degree of the displacement (2 = quadratic tetrahedra)")
-    rtol: float = Field(1e-10, gt=0, lt=1, description="relative residual tolerance of the Krylov solver")
+    rtol: float = Field(1e-8, gt=0, lt=1, description="relative residual tolerance of the Krylov solver")
     max_iterations: int = Field(1000, ge=1, description="Krylov iteration limit")
     reuse_preconditioner: bool = Field(
         True, description="keep the first step's multigrid hierarchy while temperature changes the moduli"
