@@ -162,10 +162,21 @@ def _material_from_data(key: str, data: dict[str, Any]) -> Material:
 
 @cache
 def library() -> dict[str, Material]:
-    """All materials of the shipped data file, by id."""
-    text = resources.files("fem_package").joinpath("data/materials.toml").read_text(encoding="utf-8")
-    data = tomllib.loads(text)
-    return {key: _material_from_data(key, value) for key, value in data.items()}
+    """All materials of the shipped data files (``data/materials*.toml``), by id.
+
+    The library is split by topic (``materials.toml`` holds the common ones, e.g.
+    ``materials_fusible.toml`` the alloys of one concept); an id defined twice is an error.
+    """
+    folder = resources.files("fem_package").joinpath("data")
+    out: dict[str, Material] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not (entry.name.startswith("materials") and entry.name.endswith(".toml")):
+            continue
+        for key, value in tomllib.loads(entry.read_text(encoding="utf-8")).items():
+            if key in out:
+                raise ValueError(f"material {key!r} is defined twice (again in data/{entry.name})")
+            out[key] = _material_from_data(key, value)
+    return out
 
 
 def get(key: str) -> Material:
