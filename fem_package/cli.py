@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from fem_package.case import CaseError, load_case
 from fem_package.console import Console
@@ -66,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     m.add_argument("name", nargs="?", help="material id")
 
+    g = sub.add_parser(
+        "geometry",
+        parents=[common],
+        help="mesh a case's geometry; write a cutaway picture and/or the mesh",
+        description="Build and mesh the geometry of CASE (the default case without it) without solving; "
+        "print its regions, joints and mesh quality. The .msh file has coordinates in micrometres "
+        "(read it back with type = 'file', length_unit = '1 um').",
+    )
+    g.add_argument("case", nargs="?", type=Path, help="case file (TOML); omitted: the built-in default case")
+    g.add_argument("--png", type=Path, help="write a cutaway picture, materials coloured, to this PNG file")
+    g.add_argument("--msh", type=Path, help="write the gmsh mesh (with physical groups) to this .msh file")
+
     sub.add_parser(
         "geometries",
         parents=[common],
@@ -98,6 +111,67 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def _cut_through_joints(joints: list[Any], y_min: float) -> float | None:
+    """y of the joint row with the most joints (the outermost among equals); None without joints."""
+    rows: dict[float, int] = {}
+    for r in joints:
+        if r.joint_center is not None:
+            y = round(r.joint_center[1], 9)
+            rows[y] = rows.get(y, 0) + 1
+    if not rows:
+        return None
+    y = max(rows, key=lambda k: (rows[k], k))
+    return y if y > y_min + 1e-9 else None
+
+
+def cmd_geometry(args: argparse.Namespace, console: Console) -> int:
+    case = load_case(args.case)
+    for path, suffix in ((args.png, ".png"), (args.msh, ".msh")):
+        if path is not None and path.suffix.lower() != suffix:
+            raise CaseError(f"--{suffix[1:]} {str(path)!r}: the file name must end in {suffix}")
+        if path is not None and not path.parent.is_dir():
+            raise CaseError(f"--{suffix[1:]} {str(path)!r}: folder {str(path.parent)!r} does not exist")
+    if _rank() != 0:  # gmsh is serial: one rank does the work
+        return EXIT_OK
+    import numpy as np
+
+    from fem_package.fenics import MPI
+    from geometries import mesh_geometry
+
+    with console.status("meshing with gmsh"):
+        tagged = mesh_geometry(case.geometry, case.mesh, MPI.COMM_SELF, str(args.msh) if args.msh else None)
+    desc, stats = tagged.description, tagged.stats
+    console.plain(
+        f"{case.geometry.type} ({desc.symmetry} model): {stats['cells']} cells, {stats['vertices']} vertices, "
+        f"min scaled Jacobian {stats['min_scaled_jacobian']:.3f}, {stats['seconds']:.1f} s"
+    )
+    materials = {r.role: case.material_of(r.role).key for r in desc.regions}
+    console.plain(f"{'region':16s} {'tag':>5s} {'role':14s} {'material':22s} {'volume [mm^3]':>14s} {'DNP [mm]':>9s}")
+    for r in desc.regions:
+        volume = f"{r.volume * 1e9:14.5g}" if r.volume is not None else f"{'-':>14s}"
+        dnp = f"{r.dnp * 1e3:9.3f}" if r.dnp is not None else f"{'-':>9s}"
+        console.plain(f"{r.name:16s} {r.tag:5d} {r.role:14s} {materials[r.role]:22s} {volume} {dnp}")
+    for key, value in desc.info.items():
+        console.plain(f"  {key} = {value:.6g}" if isinstance(value, float) else f"  {key} = {value}")
+    if args.msh:
+        console.info(f"mesh written to {args.msh} (coordinates in um)")
+    if args.png:
+        from postprocess.geometry_picture import MeshPicture, render_geometry
+
+        mesh = tagged.mesh
+        n_cells = mesh.topology.index_map(3).size_local
+        tag_of_cell = np.zeros(n_cells, dtype=np.int64)
+        tag_of_cell[tagged.cell_tags.indices] = tagged.cell_tags.values
+        keys = sorted(set(materials.values()))
+        region_material = {r.tag: keys.index(materials[r.role]) for r in desc.regions}
+        cells = mesh.geometry.dofmaps[0][:n_cells]
+        picture = MeshPicture(mesh.geometry.x, cells, np.array([region_material[t] for t in tag_of_cell]), keys)
+        cut = _cut_through_joints(desc.joints, float(mesh.geometry.x[:, 1].min()))
+        render_geometry(picture, args.png, f"{case.title}: {case.geometry.type}", cut)
+        console.info(f"picture written to {args.png}")
+    return EXIT_OK
+
+
 def cmd_materials(args: argparse.Namespace, console: Console) -> int:
     from fem_package.catalogue import describe_material, material_table
 
@@ -115,7 +189,13 @@ def cmd_geometries(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "materials": cmd_materials, "geometries": cmd_geometries}
+COMMANDS = {
+    "run": cmd_run,
+    "validate": cmd_validate,
+    "geometry": cmd_geometry,
+    "materials": cmd_materials,
+    "geometries": cmd_geometries,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,20 +6,25 @@ from fem_package.case.mesh import MeshSettings
 from fem_package.fenics import MPI
 from fem_package.tagged_mesh import TaggedMesh
 from geometries.laminate import build_laminate
+from geometries.mesh_file import build_from_file
 from geometries.meshing import Builder, build_tagged_mesh
 from geometries.solder_bump import build_solder_bump
 
 BUILDERS: dict[str, Builder] = {
     "laminate": build_laminate,
     "solder_bump": build_solder_bump,
+    "file": build_from_file,
 }
 """Geometry type -> builder."""
 
 
-def mesh_geometry(params: object, mesh: MeshSettings, comm: MPI.Comm) -> TaggedMesh:
-    """Build and mesh the geometry of a case (``params`` is the validated ``[geometry]`` section)."""
+def mesh_geometry(params: object, mesh: MeshSettings, comm: MPI.Comm, msh_file: str | None = None) -> TaggedMesh:
+    """Build and mesh the geometry of a case (``params`` is the validated ``[geometry]`` section).
+
+    With ``msh_file`` the gmsh mesh (coordinates in micrometres) is written there too.
+    """
     gtype: str = params.type  # type: ignore[attr-defined]
-    return build_tagged_mesh(BUILDERS[gtype], params, mesh, comm, name=gtype)
+    return build_tagged_mesh(BUILDERS[gtype], params, mesh, comm, name=gtype, msh_file=msh_file)
 
 
 __all__ = ["BUILDERS", "mesh_geometry"]

@@ -35,13 +35,20 @@ def um(metres: float) -> float:
 def generate(mesh: MeshSettings) -> dict[str, float | int]:
     """Mesh the current gmsh model in 3-D with linear tetrahedra and check its quality.
 
-    Returns statistics (cells, vertices, minimum and mean scaled Jacobian, see
-    :mod:`geometries.mesh_quality`). Raises
-    :class:`CaseError` when any cell's scaled Jacobian is below ``mesh.min_quality``.
+    Returns statistics (see :func:`check_quality`); raises :class:`CaseError` on degenerate cells.
     """
     gmsh.model.mesh.generate(3)
     if mesh.optimize:
         gmsh.model.mesh.optimize("Netgen")
+    return check_quality(mesh)
+
+
+def check_quality(mesh: MeshSettings) -> dict[str, float | int]:
+    """Statistics of the current gmsh mesh: cells, vertices, minimum and mean scaled Jacobian.
+
+    See :mod:`geometries.mesh_quality`. Raises :class:`CaseError` when any cell's scaled
+    Jacobian is below ``mesh.min_quality``.
+    """
     node_tags, coords, _ = gmsh.model.mesh.getNodes()
     points = np.zeros((int(node_tags.max()) + 1, 3)) if node_tags.size else np.zeros((0, 3))
     points[node_tags] = coords.reshape(-1, 3)
@@ -65,12 +72,20 @@ def generate(mesh: MeshSettings) -> dict[str, float | int]:
 
 
 def build_tagged_mesh(
-    builder: Builder, params: object, mesh: MeshSettings, comm: MPI.Comm, name: str = "flipstack"
+    builder: Builder,
+    params: object,
+    mesh: MeshSettings,
+    comm: MPI.Comm,
+    name: str = "flipstack",
+    msh_file: str | None = None,
 ) -> TaggedMesh:
     """Build the geometry with ``builder(params, mesh)`` on rank 0, mesh it and distribute it.
 
     The builder adds geometry, physical groups and size fields to the current gmsh
-    model and returns its :class:`ModelDescription`. Errors raised on rank 0 reach every rank.
+    model and returns its :class:`ModelDescription`; a builder with the attribute
+    ``premeshed = True`` adds a finished mesh instead (only its quality is checked).
+    With ``msh_file`` the gmsh model (in micrometres) is also saved there.
+    Errors raised on rank 0 reach every rank.
     """
     t0 = time.perf_counter()
     if not gmsh.isInitialized():
@@ -85,7 +100,9 @@ def build_tagged_mesh(
             gmsh.model.add(name)
             try:
                 description = builder(params, mesh)
-                stats = generate(mesh)
+                stats = check_quality(mesh) if getattr(builder, "premeshed", False) else generate(mesh)
+                if msh_file is not None:
+                    gmsh.write(msh_file)
             except CaseError as exc:
                 error = str(exc)
         error = comm.bcast(error, root=0)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from postprocess.offscreen import offscreen_plotter
 from postprocess.xdmf_results import XdmfResults
 
 
@@ -32,9 +33,7 @@ def _grid(results: XdmfResults, time: float) -> Any:
 
 def render_cutaway(xdmf: Path, png: Path, summary: dict[str, Any], scale: float | None = None) -> None:
     """Write ``png`` from the results in ``xdmf`` (call on one rank only)."""
-    import pyvista as pv
 
-    pv.OFF_SCREEN = True
     steps = summary["steps"]
     step = int(np.argmax([s["max_displacement_m"] for s in steps]))
     results = XdmfResults.open(xdmf)
@@ -49,7 +48,7 @@ def render_cutaway(xdmf: Path, png: Path, summary: dict[str, Any], scale: float 
         warped = warped.clip(normal=(0, -1, 0), origin=(0, joint["y"], 0), invert=True)
     vm = warped.cell_data["von_mises_Pa"] / 1e6
     warped.cell_data["von Mises [MPa]"] = vm
-    plotter = pv.Plotter(off_screen=True, window_size=(1400, 900))
+    plotter = offscreen_plotter()
     plotter.add_mesh(
         warped,
         scalars="von Mises [MPa]",

@@ -122,6 +122,6 @@ def test_resolved_case_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture
     assert load_case(resolved).digest() == load_case(case).digest()
 
 
-@pytest.mark.parametrize("example", sorted((REPO / "examples").glob("*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("example", sorted((REPO / "examples").rglob("*.toml")), ids=lambda p: str(p.relative_to(REPO / "examples")))
 def test_examples_are_valid(example: Path) -> None:
     assert main(["validate", str(example), "-q"]) == 0

@@ -127,7 +127,17 @@ def load_case(path: Path | None) -> Case:
         raise CaseError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise CaseError(f"{path}: not a UTF-8 text file") from None
-    return validate_case(raw)
+    return validate_case(_paths_relative_to(raw, path.parent))
+
+
+def _paths_relative_to(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Resolve file names in the case (``geometry.path``) against the case file's folder."""
+    geometry = raw.get("geometry")
+    if isinstance(geometry, dict) and isinstance(geometry.get("path"), str):
+        target = Path(geometry["path"]).expanduser()
+        if not target.is_absolute():
+            raw = {**raw, "geometry": {**geometry, "path": str(folder / target)}}
+    return raw
 
 
 DEFAULT_CASE: dict[str, Any] = {

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
+from fem_package.case.geometry_file import FileGeometry
 from fem_package.case.geometry_laminate import LaminateGeometry
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 
-GeometryParams = Annotated[LaminateGeometry | SolderBumpGeometry, Field(discriminator="type")]
+GeometryParams = Annotated[LaminateGeometry | SolderBumpGeometry | FileGeometry, Field(discriminator="type")]
 """Parameters of any geometry type; ``type`` selects the model."""
 
-GEOMETRY_MODELS: dict[str, type[LaminateGeometry] | type[SolderBumpGeometry]] = {
+GEOMETRY_MODELS: dict[str, Any] = {
     "laminate": LaminateGeometry,
     "solder_bump": SolderBumpGeometry,
+    "file": FileGeometry,
 }
