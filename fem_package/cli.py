@@ -79,6 +79,14 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--png", type=Path, help="write a cutaway picture, materials coloured, to this PNG file")
     g.add_argument("--msh", type=Path, help="write the gmsh mesh (with physical groups) to this .msh file")
 
+    s = sub.add_parser(
+        "schema",
+        parents=[common],
+        help="write the JSON Schema of case files (for editor completion and checks)",
+        description="Print the JSON Schema of the case file, generated from the case models, or write it to --out.",
+    )
+    s.add_argument("--out", type=Path, help="write the schema to this .json file instead of printing it")
+
     sub.add_parser(
         "geometries",
         parents=[common],
@@ -172,6 +180,22 @@ def cmd_geometry(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_schema(args: argparse.Namespace, console: Console) -> int:
+    import json
+
+    from fem_package.case.schema import case_schema
+
+    text = json.dumps(case_schema(), indent=2) + "\n"
+    if args.out is None:
+        console.plain(text.rstrip("\n"))
+    elif _rank() == 0:
+        if not args.out.parent.is_dir():
+            raise CaseError(f"--out {str(args.out)!r}: folder {str(args.out.parent)!r} does not exist")
+        args.out.write_text(text, encoding="utf-8")
+        console.info(f"schema written to {args.out}")
+    return EXIT_OK
+
+
 def cmd_materials(args: argparse.Namespace, console: Console) -> int:
     from fem_package.catalogue import describe_material, material_table
 
@@ -193,6 +217,7 @@ COMMANDS = {
     "run": cmd_run,
     "validate": cmd_validate,
     "geometry": cmd_geometry,
+    "schema": cmd_schema,
     "materials": cmd_materials,
     "geometries": cmd_geometries,
 }

@@ -11,10 +11,11 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pint
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, GetJsonSchemaHandler
 
 ZERO_CELSIUS = 273.15
 
@@ -93,15 +94,31 @@ def _si(dimension: str) -> BeforeValidator:
     return BeforeValidator(lambda v: to_si(v, dimension))
 
 
-Length = Annotated[float, _si("[length]")]
+@dataclass(frozen=True)
+class UnitString:
+    """JSON Schema of a quantity: the SI number (with its range) or a string with a unit.
+
+    Pydantic would describe the validated ``float`` only; editors checking case files
+    against the schema must also accept ``"150 um"``.
+    """
+
+    example: str
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        number = handler(core_schema)
+        text = {"type": "string", "description": f"value with a unit, e.g. {self.example!r}"}
+        return {"anyOf": [number, text]}
+
+
+Length = Annotated[float, _si("[length]"), UnitString("150 um")]
 """Length in m; accepts "150 um"."""
-Time = Annotated[float, _si("[time]")]
+Time = Annotated[float, _si("[time]"), UnitString("15 min")]
 """Time in s; accepts "15 min"."""
-Pressure = Annotated[float, _si("[mass] / [length] / [time] ** 2")]
+Pressure = Annotated[float, _si("[mass] / [length] / [time] ** 2"), UnitString("130 GPa")]
 """Stress or modulus in Pa; accepts "130 GPa"."""
-PerKelvin = Annotated[float, _si("1 / [temperature]")]
+PerKelvin = Annotated[float, _si("1 / [temperature]"), UnitString("16.5 ppm/K")]
 """Expansion coefficient in 1/K; accepts "16.5 ppm/K"."""
-Temperature = Annotated[float, BeforeValidator(temperature_to_kelvin)]
+Temperature = Annotated[float, BeforeValidator(temperature_to_kelvin), UnitString("125 C")]
 """Absolute temperature in K; accepts "125 C"."""
 
 
