@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any
 
 import pint

@@ -9,11 +9,13 @@ from geometries.laminate import build_laminate
 from geometries.mesh_file import build_from_file
 from geometries.meshing import Builder, build_tagged_mesh
 from geometries.solder_bump import build_solder_bump
+from geometries.step_file import build_from_step
 
 BUILDERS: dict[str, Builder] = {
     "laminate": build_laminate,
     "solder_bump": build_solder_bump,
     "file": build_from_file,
+    "step": build_from_step,
 }
 """Geometry type -> builder."""
 

@@ -122,6 +122,8 @@ def test_resolved_case_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture
     assert load_case(resolved).digest() == load_case(case).digest()
 
 
-@pytest.mark.parametrize("example", sorted((REPO / "examples").rglob("*.toml")), ids=lambda p: str(p.relative_to(REPO / "examples")))
+@pytest.mark.parametrize(
+    "example", sorted((REPO / "examples").rglob("*.toml")), ids=lambda p: str(p.relative_to(REPO / "examples"))
+)
 def test_examples_are_valid(example: Path) -> None:
     assert main(["validate", str(example), "-q"]) == 0

@@ -9,12 +9,16 @@ from pydantic import Field
 from fem_package.case.geometry_file import FileGeometry
 from fem_package.case.geometry_laminate import LaminateGeometry
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
+from fem_package.case.geometry_step import StepGeometry
 
-GeometryParams = Annotated[LaminateGeometry | SolderBumpGeometry | FileGeometry, Field(discriminator="type")]
+GeometryParams = Annotated[
+    LaminateGeometry | SolderBumpGeometry | FileGeometry | StepGeometry, Field(discriminator="type")
+]
 """Parameters of any geometry type; ``type`` selects the model."""
 
 GEOMETRY_MODELS: dict[str, Any] = {
     "laminate": LaminateGeometry,
     "solder_bump": SolderBumpGeometry,
     "file": FileGeometry,
+    "step": StepGeometry,
 }

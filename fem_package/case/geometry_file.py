@@ -17,6 +17,7 @@ half or quarter model).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
@@ -33,6 +34,18 @@ class GroupMapping(CaseModel):
     role: str | None = Field(None, description="role for [materials] assignment; default: the group name")
     joint: bool = Field(False, description="the group is one interconnect (bump, lead...): per-joint results")
     multiplicity: int = Field(1, ge=1, description="joints of the full package this group stands for")
+
+
+def check_role_materials(table: Mapping[str, GroupMapping], key: str) -> None:
+    """Refuse two entries of one role with different materials (materials are assigned per role)."""
+    materials: dict[str, str] = {}
+    for name, m in table.items():
+        role = m.role or name
+        if materials.setdefault(role, m.material) != m.material:
+            raise ValueError(
+                f"{key}.{name}: role {role!r} has two materials ({materials[role]!r} and {m.material!r}); "
+                "give them different roles"
+            )
 
 
 class FileGeometry(CaseModel):
@@ -69,14 +82,7 @@ class FileGeometry(CaseModel):
                 f"groups: no entry for volume group(s) {', '.join(repr(n) for n in missing)} of {self.path!r}; "
                 "add e.g. groups.NAME = {{ material = 'silicon' }}".replace("{{", "{").replace("}}", "}")
             )
-        materials: dict[str, str] = {}
-        for name, m in self.groups.items():
-            role = m.role or name
-            if materials.setdefault(role, m.material) != m.material:
-                raise ValueError(
-                    f"groups.{name}: role {role!r} has two materials ({materials[role]!r} and {m.material!r}); "
-                    "give the groups different roles"
-                )
+        check_role_materials(self.groups, "groups")
         needed = {"half": ["symmetry_x"], "quarter": ["symmetry_x", "symmetry_y"]}.get(self.symmetry, [])
         absent = [n for n in needed if n not in data.surface_groups]
         if absent:
