@@ -1,0 +1,152 @@
+"""Global-local submodelling: a sub-box of a bimetal strip driven by the strip's displacement.
+
+The global model is a silicon-on-copper strip (the ``laminate`` geometry, full model) under a
+uniform temperature change. The submodel is a box of the same strip cut out of its interior,
+meshed finer and independently; its lateral faces are the ``submodel_cut`` faces. Inside, the
+submodel must reproduce the global solution up to the global model's own discretization
+error, which is estimated by solving the global model again with half the element size.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import gmsh
+import numpy as np
+import pytest
+from pydantic import Field
+
+from fem_package.case import Case
+from fem_package.case.base import CaseModel
+from fem_package.case.geometry_laminate import LaminateGeometry, Layer
+from fem_package.case.mesh import MeshSettings
+from fem_package.fenics import MPI, dolfinx, ufl
+from fem_package.model_description import Boundary, ModelDescription, Region
+from fem_package.pipeline import region_materials
+from fem_package.units import Length
+from geometries.laminate import build_laminate
+from geometries.meshing import build_tagged_mesh, um
+from solvers.stress_recovery import StressRecovery
+from solvers.submodel import CUT_BOUNDARY, SubmodelBoundary, SubmodelError
+from solvers.thermoelastic import ThermoelasticProblem
+from tests.conftest import laminate_case
+
+CUT_TAG = 10
+T_HOT = 398.15  # K, 100 K above the stress-free 25 C
+
+
+class SubBoxGeometry(CaseModel):
+    """Test-only submodel geometry: the part x0..x1, y0..y1 of a laminate strip (full thickness).
+
+    Faces of the box inside the strip's footprint are cut faces; faces on the strip's own
+    outline, its top and its bottom stay free.
+    """
+
+    type: Literal["test_sub_box"] = "test_sub_box"
+    symmetry: Literal["full"] = "full"
+    length: Length = Field(gt=0, description="global strip extent along x [m]")
+    width: Length = Field(gt=0, description="global strip extent along y [m]")
+    layers: list[Layer]
+    x0: Length
+    x1: Length
+    y0: Length
+    y1: Length
+
+    def roles(self) -> dict[str, str]:
+        return {layer.name: layer.material for layer in self.layers}
+
+    def global_geometry(self) -> LaminateGeometry:
+        return LaminateGeometry(symmetry="full", length=self.length, width=self.width, layers=self.layers)
+
+
+def build_sub_box(params: SubBoxGeometry, mesh: MeshSettings) -> ModelDescription:
+    """Layer boxes over the sub-box footprint, fragmented; lateral faces inside the strip tagged as cut."""
+    occ = gmsh.model.occ
+    dx, dy = params.x1 - params.x0, params.y1 - params.y0
+    z, boxes = 0.0, []
+    for layer in params.layers:
+        boxes.append(occ.addBox(um(params.x0), um(params.y0), um(z), um(dx), um(dy), um(layer.thickness)))
+        z += layer.thickness
+    _, mapping = occ.fragment([(3, boxes[0])], [(3, b) for b in boxes[1:]])
+    occ.synchronize()
+    regions = []
+    for i, (layer, m) in enumerate(zip(params.layers, mapping, strict=True)):
+        gmsh.model.addPhysicalGroup(3, [t for _, t in m], i + 1, name=layer.name)
+        regions.append(Region(layer.name, i + 1, layer.name, layer.material, volume=dx * dy * layer.thickness))
+    eps, big = 1e-3, 1e6
+    planes = []
+    for value, half, axis in ((params.x0, params.length / 2, 0), (params.x1, params.length / 2, 0)):
+        if abs(value) < half * (1 - 1e-9):
+            planes.append((axis, value))
+    for value, half, axis in ((params.y0, params.width / 2, 1), (params.y1, params.width / 2, 1)):
+        if abs(value) < half * (1 - 1e-9):
+            planes.append((axis, value))
+    cut = []
+    for axis, value in planes:
+        lo, hi = [-big] * 3, [big] * 3
+        lo[axis], hi[axis] = um(value) - eps, um(value) + eps
+        cut += [t for _, t in gmsh.model.getEntitiesInBoundingBox(*lo, *hi, dim=2)]
+    gmsh.model.addPhysicalGroup(2, cut, CUT_TAG, name=CUT_BOUNDARY)
+    size = mesh.joint_size or mesh.max_size or min(dx, dy, z) / 4
+    gmsh.option.setNumber("Mesh.MeshSizeMax", um(size))
+    gmsh.option.setNumber("Mesh.MeshSizeMin", um(size) * 0.1)
+    return ModelDescription("test_sub_box", "full", regions, [Boundary(CUT_BOUNDARY, CUT_TAG)], info={"thickness": z})
+
+
+LAYERS = [
+    {"name": "die", "material": "silicon", "thickness": "0.3 mm"},
+    {"name": "heat_spreader", "material": "copper", "thickness": "0.3 mm"},
+]
+
+
+def strip_case() -> Case:
+    case = laminate_case(LAYERS, length="4 mm", width="2 mm", solver={"rtol": 1e-11})
+    return case.model_copy(update={"geometry": case.geometry.model_copy(update={"symmetry": "full"})})
+
+
+def sub_box(case: Case, x: tuple[float, float], y: tuple[float, float]) -> SubBoxGeometry:
+    g = case.geometry
+    return SubBoxGeometry(length=g.length, width=g.width, layers=g.layers, x0=x[0], x1=x[1], y0=y[0], y1=y[1])
+
+
+def solve_global(case: Case, size: float, comm: Any) -> ThermoelasticProblem:
+    tagged = build_tagged_mesh(build_laminate, case.geometry, MeshSettings(max_size=size, optimize=False), comm)
+    problem = ThermoelasticProblem(tagged, region_materials(case, tagged), case.solver)
+    problem.solve(T_HOT)
+    return problem
+
+
+def solve_local(
+    case: Case, params: SubBoxGeometry, size: float, u_global: Any, comm: Any
+) -> tuple[ThermoelasticProblem, SubmodelBoundary]:
+    tagged = build_tagged_mesh(build_sub_box, params, MeshSettings(joint_size=size, optimize=False), comm)
+    problem = ThermoelasticProblem(tagged, region_materials(case, tagged), case.solver)
+    facets = tagged.facet_tags.find(tagged.description.boundary_tag(CUT_BOUNDARY))
+    boundary = SubmodelBoundary(problem.V, facets, u_global)
+    problem.add_dirichlet(boundary.bc)
+    boundary.update()
+    problem.solve(T_HOT)
+    return problem, boundary
+
+
+def on_local(space: Any, f: Any) -> Any:
+    """``f`` (a function on another mesh) interpolated into ``space`` on every local cell."""
+    mesh = space.mesh
+    cells = np.arange(mesh.topology.index_map(3).size_local + mesh.topology.index_map(3).num_ghosts, dtype=np.int32)
+    g = dolfinx.fem.Function(space)
+    g.interpolate_nonmatching(f, cells, dolfinx.fem.create_interpolation_data(space, f.function_space, cells, 1e-12))
+    g.x.scatter_forward()
+    return g
+
+
+def global_stress_dg1(problem: ThermoelasticProblem) -> Any:
+    """The global stress as a DG1 tensor field (exact for P2 displacement on affine cells)."""
+    space = dolfinx.fem.functionspace(problem.mesh, ("DG", 1, (3, 3)))
+    s = dolfinx.fem.Function(space)
+    s.interpolate(dolfinx.fem.Expression(problem.stress(), space.element.interpolation_points))
+    return s
+
+
+def owned_max(comm: Any, values: np.ndarray) -> float:
+    return float(comm.allreduce(float(np.abs(values).max()) if values.size else 0.0, op=MPI.MAX))
