@@ -128,8 +128,8 @@ class SubmodelBoundary:
         """Physical coordinates of interpolation points (indices into the cells x reference points order)."""
         mesh = V.mesh
         X = V.element.interpolation_points
-        cmap = mesh.geometry.cmap
-        dofmap = mesh.geometry.dofmap
+        cmap = mesh.geometry.cmaps[0]
+        dofmap = mesh.geometry.dofmaps[0]
         out = np.zeros((len(indices), 3))
         for k, i in enumerate(indices):
             cell, point = divmod(int(i), X.shape[0])

@@ -9,7 +9,6 @@ error, which is estimated by solving the global model again with half the elemen
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 import gmsh
@@ -150,3 +149,101 @@ def global_stress_dg1(problem: ThermoelasticProblem) -> Any:
 
 def owned_max(comm: Any, values: np.ndarray) -> float:
     return float(comm.allreduce(float(np.abs(values).max()) if values.size else 0.0, op=MPI.MAX))
+
+
+def cut_dofs(problem: ThermoelasticProblem, boundary: SubmodelBoundary) -> np.ndarray:
+    """Owned blocked dofs (nodes) of the submodel's cut faces."""
+    unrolled, owned = boundary.bc.dof_indices()  # unrolled: node * 3 + component, owned ones first
+    return np.unique(unrolled[:owned] // 3)
+
+
+@pytest.mark.slow
+def test_submodel_reproduces_the_global_strip_within_its_discretization_error() -> None:
+    comm = MPI.COMM_SELF
+    case = strip_case()
+    coarse, fine = solve_global(case, 0.25e-3, comm), solve_global(case, 0.125e-3, comm)
+    # Interior box: 0.5 mm (almost one strip thickness) from the free ends and sides.
+    local, boundary = solve_local(case, sub_box(case, (0.5e-3, 1.5e-3), (-0.5e-3, 0.5e-3)), 0.1e-3, coarse.u, comm)
+    V, n = local.V, local.V.dofmap.index_map.size_local
+    u_h, u_h2 = on_local(V, coarse.u), on_local(V, fine.u)
+    nodal = lambda f: f.x.array.reshape(-1, 3)[:n]  # noqa: E731
+    u_max = owned_max(comm, nodal(u_h))
+    assert u_max > 5e-6  # 100 K on a Si/Cu strip: microns of expansion and bending
+
+    # 1. On the cut faces the submodel holds exactly the interpolated global displacement.
+    dofs = cut_dofs(local, boundary)
+    assert boundary.num_dofs == len(dofs) > 100
+    assert np.abs(nodal(local.u)[dofs] - nodal(u_h)[dofs]).max() < 1e-9 * u_max  # round-off of locating the points
+
+    # 2. Inside, local and global differ by no more than the global discretization error. That error
+    # is estimated from the global solution at half the element size (Richardson: e_h ~ |u_h - u_h/2| /
+    # (1 - 2^-p) <= 2 |u_h - u_h/2| for any convergence order p >= 1), hence the factor 2.
+    d_u = owned_max(comm, np.linalg.norm(nodal(local.u) - nodal(u_h), axis=1)) / u_max
+    e_u = owned_max(comm, np.linalg.norm(nodal(u_h2) - nodal(u_h), axis=1)) / u_max
+    Q = dolfinx.fem.functionspace(local.mesh, ("DG", 0, (3, 3)))
+    nc = local.num_owned_cells
+    s_local = StressRecovery(local).evaluate().stress.reshape(nc, 9)
+    s_h = on_local(Q, global_stress_dg1(coarse)).x.array.reshape(-1, 9)[:nc]
+    s_h2 = on_local(Q, global_stress_dg1(fine)).x.array.reshape(-1, 9)[:nc]
+    s_max = owned_max(comm, s_h)
+    d_s = owned_max(comm, np.linalg.norm(s_local - s_h, axis=1)) / s_max
+    e_s = owned_max(comm, np.linalg.norm(s_h2 - s_h, axis=1)) / s_max
+    print(
+        f"submodel vs global (max over the box, relative to the max): displacement {d_u:.2e} (global error "
+        f"estimate {e_u:.2e}, |u|max {u_max:.3e} m), stress {d_s:.2e} (estimate {e_s:.2e}, max {s_max / 1e6:.1f} MPa)"
+    )
+    assert s_max > 50e6  # the Si/Cu mismatch stress is real
+    assert e_u < 2e-3 and e_s < 0.05  # the global model is converged enough for the comparison to mean something
+    assert d_u <= 2 * e_u
+    assert d_s <= 2 * e_s
+
+
+@pytest.mark.slow
+def test_submodel_outside_the_global_mesh_is_refused_with_count_and_place() -> None:
+    comm = MPI.COMM_SELF
+    case = strip_case()
+    coarse = solve_global(case, 0.5e-3, comm)
+    # 2 nm past the strip end is within the default tolerance (1e-6 of the 4.5 mm diagonal): accepted.
+    local, boundary = solve_local(
+        case, sub_box(case, (1.0e-3, 2.0e-3 + 2e-9), (-0.5e-3, 0.5e-3)), 0.25e-3, coarse.u, comm
+    )
+    assert boundary.tolerance == pytest.approx(1e-6 * np.sqrt(4.0**2 + 2.0**2 + 0.6**2) * 1e-3)
+    assert np.isfinite(local.u.x.array).all()
+    # 0.3 mm past the strip end: refused, naming how many points and where.
+    with pytest.raises(SubmodelError) as err:
+        solve_local(case, sub_box(case, (1.0e-3, 2.3e-3), (-0.5e-3, 0.5e-3)), 0.25e-3, coarse.u, comm)
+    message = str(err.value)
+    print(message)
+    count = int(message.split("submodel: ")[1].split(" of ")[0])
+    assert count > 10
+    assert "lie outside the global mesh" in message
+    assert "to (2300, 500, 600) um" in message  # the far corner of the offending points
+    assert "the global mesh spans (-2000, -1000, 0) um to (2000, 1000, 600) um" in message
+
+
+def integrals(problem: ThermoelasticProblem) -> tuple[float, float]:
+    """Integrals of |u|^2 and sigma : sigma over the mesh (independent of the partition)."""
+    comm = problem.mesh.comm
+    u, s = problem.u, problem.stress()
+    forms = [dolfinx.fem.form(ufl.inner(u, u) * ufl.dx), dolfinx.fem.form(ufl.inner(s, s) * ufl.dx)]
+    a, b = (comm.allreduce(dolfinx.fem.assemble_scalar(f), op=MPI.SUM) for f in forms)
+    return float(a), float(b)
+
+
+@pytest.mark.mpi
+def test_distributed_submodel_equals_serial() -> None:
+    comm = MPI.COMM_WORLD
+    if comm.size < 2:
+        pytest.skip("needs mpiexec -n 2")
+    case = strip_case()
+    params = sub_box(case, (0.5e-3, 2.0e-3), (-0.5e-3, 1.0e-3))  # touches the strip's end and one side
+    results = []
+    for c in (comm, MPI.COMM_SELF):
+        coarse = solve_global(case, 0.4e-3, c)
+        local, boundary = solve_local(case, params, 0.2e-3, coarse.u, c)
+        results.append((boundary.num_dofs, local.num_dofs, *integrals(local)))
+    (nodes_d, dofs_d, uu_d, ss_d), (nodes_s, dofs_s, uu_s, ss_s) = results
+    print(f"rank {comm.rank}: distributed {uu_d:.10e} {ss_d:.10e}, serial {uu_s:.10e} {ss_s:.10e}")
+    assert (nodes_d, dofs_d) == (nodes_s, dofs_s)
+    assert uu_d == pytest.approx(uu_s, rel=1e-8)
+    assert ss_d == pytest.approx(ss_s, rel=1e-7)
