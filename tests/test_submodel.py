@@ -9,6 +9,8 @@ error, which is estimated by solving the global model again with half the elemen
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, Literal
 
 import gmsh
@@ -29,7 +31,7 @@ from geometries.meshing import build_tagged_mesh, um
 from solvers.stress_recovery import StressRecovery
 from solvers.submodel import CUT_BOUNDARY, SubmodelBoundary, SubmodelError
 from solvers.thermoelastic import ThermoelasticProblem
-from tests.conftest import laminate_case
+from tests.conftest import laminate_case, run_case
 
 CUT_TAG = 10
 T_HOT = 398.15  # K, 100 K above the stress-free 25 C
@@ -242,8 +244,52 @@ def test_distributed_submodel_equals_serial() -> None:
         coarse = solve_global(case, 0.4e-3, c)
         local, boundary = solve_local(case, params, 0.2e-3, coarse.u, c)
         results.append((boundary.num_dofs, local.num_dofs, *integrals(local)))
+        if c is comm:  # both meshes really are split over the ranks
+            assert comm.allreduce(min(coarse.num_owned_cells, local.num_owned_cells), op=MPI.MIN) > 0
+            assert comm.allreduce(local.num_owned_cells) > local.num_owned_cells
     (nodes_d, dofs_d, uu_d, ss_d), (nodes_s, dofs_s, uu_s, ss_s) = results
-    print(f"rank {comm.rank}: distributed {uu_d:.10e} {ss_d:.10e}, serial {uu_s:.10e} {ss_s:.10e}")
+    print(
+        f"rank {comm.rank}: int |u|^2 {uu_d:.10e} (serial rel. diff {uu_d / uu_s - 1:.1e}), "
+        f"int s:s {ss_d:.10e} (serial rel. diff {ss_d / ss_s - 1:.1e})"
+    )
     assert (nodes_d, dofs_d) == (nodes_s, dofs_s)
     assert uu_d == pytest.approx(uu_s, rel=1e-8)
     assert ss_d == pytest.approx(ss_s, rel=1e-7)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the test-only geometry is not in the union
+def test_pipeline_solves_the_global_model_and_drives_the_submodel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import geometries
+
+    monkeypatch.setitem(geometries.BUILDERS, "test_sub_box", build_sub_box)
+    base = strip_case()
+    params = sub_box(base, (0.5e-3, 1.5e-3), (-0.5e-3, 0.5e-3))
+    load = {"profile": "JESD22-A104-G", "steps_per_ramp": 1, "steps_per_dwell": 1}
+    raw = {"load": load, "mesh": {"max_size": "0.4 mm", "joint_size": "0.2 mm", "optimize": False}}
+    settings = laminate_case(LAYERS, **raw, solver={"rtol": 1e-11}, output={"picture": False})
+    case = settings.model_copy(update={"geometry": params})
+    summary = run_case(case, tmp_path / "run")
+
+    # The same models solved directly (same meshes: same builders, sizes and gmsh options).
+    coarse = solve_global(base, 0.4e-3, MPI.COMM_SELF)
+    local, boundary = solve_local(base, params, 0.2e-3, coarse.u, MPI.COMM_SELF)
+    hot = StressRecovery(local).evaluate().displacement_max
+    g = summary["global"]
+    assert g["geometry_type"] == "laminate" and g["symmetry"] == "full"
+    assert g["dofs"] == coarse.num_dofs and g["cut_face_nodes"] == boundary.num_dofs
+    assert g["critical_joint"] is None  # the laminate has no joints
+    assert g["max_displacement_m"] >= StressRecovery(coarse).evaluate().displacement_max * (1 - 1e-9)
+    assert summary["case"]["geometry_type"] == "test_sub_box" and summary["run"]["dofs"] == local.num_dofs
+    steps = summary["steps"]
+    assert steps[1]["temperature_K"] == pytest.approx(T_HOT)
+    assert steps[1]["max_displacement_m"] == pytest.approx(hot, rel=1e-8)
+    assert steps[0]["max_displacement_m"] < 1e-15 * hot  # stress-free start: the global field is zero
+    # The hot dwell repeats the ramp's temperature: neither model is solved again; the cold step is.
+    reasons = [s["reason"] for s in summary["solver_steps"]]
+    assert reasons[2] == "UNCHANGED_TEMPERATURE" and reasons[3] != "UNCHANGED_TEMPERATURE"
+    assert steps[3]["max_displacement_m"] != pytest.approx(steps[1]["max_displacement_m"], rel=1e-3)
+    assert (tmp_path / "run" / "results_global.xdmf").is_file() and (tmp_path / "run" / "results.xdmf").is_file()
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["global"]["dofs"] == g["dofs"]
