@@ -257,11 +257,8 @@ def test_distributed_submodel_equals_serial() -> None:
     assert ss_d == pytest.approx(ss_s, rel=1e-7)
 
 
-@pytest.mark.slow
-@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the test-only geometry is not in the union
-def test_pipeline_solves_the_global_model_and_drives_the_submodel(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def submodel_case(monkeypatch: pytest.MonkeyPatch) -> tuple[Case, Case, SubBoxGeometry]:
+    """A case whose geometry is the test-only sub-box (its builder registered for this test only)."""
     import geometries
 
     monkeypatch.setitem(geometries.BUILDERS, "test_sub_box", build_sub_box)
@@ -270,7 +267,15 @@ def test_pipeline_solves_the_global_model_and_drives_the_submodel(
     load = {"profile": "JESD22-A104-G", "steps_per_ramp": 1, "steps_per_dwell": 1}
     raw = {"load": load, "mesh": {"max_size": "0.4 mm", "joint_size": "0.2 mm", "optimize": False}}
     settings = laminate_case(LAYERS, **raw, solver={"rtol": 1e-11}, output={"picture": False})
-    case = settings.model_copy(update={"geometry": params})
+    return settings.model_copy(update={"geometry": params}), base, params
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # the test-only geometry is not in the union
+def test_pipeline_solves_the_global_model_and_drives_the_submodel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case, base, params = submodel_case(monkeypatch)
     summary = run_case(case, tmp_path / "run")
 
     # The same models solved directly (same meshes: same builders, sizes and gmsh options).
@@ -293,3 +298,22 @@ def test_pipeline_solves_the_global_model_and_drives_the_submodel(
     assert steps[3]["max_displacement_m"] != pytest.approx(steps[1]["max_displacement_m"], rel=1e-3)
     assert (tmp_path / "run" / "results_global.xdmf").is_file() and (tmp_path / "run" / "results.xdmf").is_file()
     assert json.loads((tmp_path / "run" / "summary.json").read_text())["global"]["dofs"] == g["dofs"]
+
+
+@pytest.mark.mpi
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
+def test_distributed_submodel_pipeline_equals_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    comm = MPI.COMM_WORLD
+    if comm.size < 2:
+        pytest.skip("needs mpiexec -n 2")
+    case, _, _ = submodel_case(monkeypatch)
+    folder = Path(comm.bcast(str(tmp_path), root=0))
+    distributed = run_case(case, folder / "dist", comm=comm)
+    serial = run_case(case, folder / f"serial{comm.rank}", comm=MPI.COMM_SELF)
+    assert distributed["global"]["dofs"] == serial["global"]["dofs"]
+    assert distributed["global"]["max_displacement_m"] == pytest.approx(serial["global"]["max_displacement_m"], 1e-8)
+    for a, b in zip(distributed["steps"], serial["steps"], strict=True):
+        assert a["max_displacement_m"] == pytest.approx(b["max_displacement_m"], rel=1e-8, abs=1e-20)
+    for name in ("die", "heat_spreader"):
+        for key in ("peak_von_mises", "mean_von_mises"):
+            assert distributed["regions"][name][key] == pytest.approx(serial["regions"][name][key], rel=1e-6)
