@@ -9,6 +9,11 @@ where lambda, mu and the free thermal strain eps_th are evaluated cell by cell a
 step's uniform temperature (see :mod:`solvers.material_fields`). Each step is an
 independent elastic solution: the material has no memory in this model.
 The bilinear form is split into a = (C eps(u), eps(v)) and L = (C eps_th, eps(v)).
+
+Further Dirichlet conditions (:meth:`ThermoelasticProblem.add_dirichlet`, e.g. a submodel's
+cut-face displacement from :mod:`solvers.submodel`) may change their values between steps
+but not their degrees of freedom: the matrix (unit rows on constrained dofs) stays valid,
+only the lifting b = L - A g and the prescribed values in b are renewed, as every solve does.
 """
 
 from __future__ import annotations
@@ -77,7 +82,12 @@ def dirichlet_conditions(V: Any, tagged: TaggedMesh) -> list[Any]:
 
 
 class ThermoelasticProblem:
-    """Set-up once, then ``solve(temperature)`` per load step."""
+    """Set-up once, then ``solve(temperature)`` per load step.
+
+    Conditions beyond the geometry's symmetry planes and supports are added with
+    :meth:`add_dirichlet`; when their values change, :meth:`dirichlet_values_changed` makes
+    the next step solve even at an unchanged temperature.
+    """
 
     def __init__(self, tagged: TaggedMesh, regions: list[RegionMaterial], settings: SolverSettings):
         t0 = time.perf_counter()
@@ -112,6 +122,16 @@ class ThermoelasticProblem:
         self._first_iterations: int | None = None
         self._last_temperature: float | None = None
         self.timings = SolveTimings(setup=time.perf_counter() - t0)
+
+    def add_dirichlet(self, bc: Any) -> None:
+        """Add a ``DirichletBC`` on ``self.V`` (or a sub-space); the next solve re-assembles the matrix."""
+        self.bcs.append(bc)
+        self._moduli_key = None
+        self._last_temperature = None
+
+    def dirichlet_values_changed(self) -> None:
+        """The prescribed values (not the constrained dofs) changed: solve the next step whatever its temperature."""
+        self._last_temperature = None
 
     @staticmethod
     def strain(w: Any) -> Any:
