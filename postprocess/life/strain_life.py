@@ -85,7 +85,7 @@ def cycles_from_strain_amplitude(
             f"strain amplitude {amplitude!r} exceeds sigma_f'/E + eps_f' = {a + bb}: less than one reversal"
         )
     zero = eps == 0
-    e = np.where(zero, 1.0, eps)
+    e = np.where(zero, a + bb, eps)  # placeholder with root x = 0; result replaced by inf
     # Start left of the root: where one term alone already equals eps_a, g > eps_a.
     x = np.maximum(0.0, np.minimum(np.log(e / a) / b, np.log(e / bb) / c))
     for _ in range(max_iterations):
