@@ -53,3 +53,21 @@ def test_lookup_errors() -> None:
         constants.get("nonexistent")
     with pytest.raises(ValueError, match="model"):
         constants.get("engelmaier_snpb", "darveaux")
+
+
+def test_life_package_imports_no_geometry_or_solver() -> None:
+    """postprocess.life may import fem_package only: no geometries, solvers or dolfinx."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import postprocess.life.solder, postprocess.life.strain_life, postprocess.life.mission\n"
+        "import postprocess.life.weibull, postprocess.life.life_csv\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('geometries', 'solvers', 'dolfinx'))\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1]
+    )
+    assert out.stdout.strip() == ""
