@@ -1,0 +1,101 @@
+"""Strain-life (Coffin-Manson-Basquin) for ductile interconnect metals such as copper and gold.
+
+    eps_a = sigma_f'/E (2N)^b + eps_f' (2N)^c
+
+eps_a is the total strain amplitude (half the range), 2N the reversals to failure. The equation
+has no closed-form inverse; :func:`cycles_from_strain_amplitude` solves it with a safeguarded
+Newton iteration in x = ln(2N), which is exact to round-off because g(x) = A e^{bx} + B e^{cx}
+is strictly decreasing and convex (b, c < 0): Newton started left of the root climbs to it
+monotonically and cannot overshoot. Constants are the user's (material test data); flipstack
+ships none for Cu/Au (see the README "Fatigue life" section).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from postprocess.life._arrays import non_negative, scalar_or_array
+
+
+@dataclass(frozen=True)
+class StrainLifeConstants:
+    """Coffin-Manson-Basquin constants, SI.
+
+    Attributes:
+        fatigue_strength_coefficient: sigma_f' in Pa.
+        fatigue_strength_exponent: b < 0 (Basquin).
+        fatigue_ductility_coefficient: eps_f' > 0.
+        fatigue_ductility_exponent: c < 0 (Coffin-Manson).
+        youngs_modulus: E in Pa.
+        source: where the constants come from (printed with results).
+    """
+
+    fatigue_strength_coefficient: float
+    fatigue_strength_exponent: float
+    fatigue_ductility_coefficient: float
+    fatigue_ductility_exponent: float
+    youngs_modulus: float
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if (
+            self.fatigue_strength_coefficient <= 0
+            or self.youngs_modulus <= 0
+            or self.fatigue_ductility_coefficient <= 0
+        ):
+            raise ValueError("sigma_f', E and eps_f' must be > 0")
+        if self.fatigue_strength_exponent >= 0 or self.fatigue_ductility_exponent >= 0:
+            raise ValueError("the exponents b and c must be < 0")
+
+    @property
+    def elastic_coefficient(self) -> float:
+        """sigma_f' / E."""
+        return self.fatigue_strength_coefficient / self.youngs_modulus
+
+
+def strain_amplitude(cycles: ArrayLike, constants: StrainLifeConstants) -> Any:
+    """Total strain amplitude eps_a at N cycles (2N reversals)."""
+    n = non_negative(cycles, "cycles")
+    two_n = 2.0 * n
+    k = constants
+    return scalar_or_array(
+        k.elastic_coefficient * two_n**k.fatigue_strength_exponent
+        + k.fatigue_ductility_coefficient * two_n**k.fatigue_ductility_exponent
+    )
+
+
+def cycles_from_strain_amplitude(
+    amplitude: ArrayLike, constants: StrainLifeConstants, max_iterations: int = 200
+) -> Any:
+    """Cycles to failure N for a total strain amplitude eps_a (inverse of :func:`strain_amplitude`).
+
+    Returns inf for eps_a = 0. Amplitudes above sigma_f'/E + eps_f' (failure in less than one
+    reversal) are outside the law and raise ``ValueError``.
+    """
+    eps = non_negative(amplitude, "amplitude")
+    k = constants
+    a, b = k.elastic_coefficient, k.fatigue_strength_exponent
+    bb, c = k.fatigue_ductility_coefficient, k.fatigue_ductility_exponent
+    if np.any(eps > a + bb):
+        raise ValueError(
+            f"strain amplitude {amplitude!r} exceeds sigma_f'/E + eps_f' = {a + bb}: less than one reversal"
+        )
+    zero = eps == 0
+    e = np.where(zero, a + bb, eps)  # placeholder with root x = 0; result replaced by inf
+    # Start left of the root: where one term alone already equals eps_a, g > eps_a.
+    x = np.maximum(0.0, np.minimum(np.log(e / a) / b, np.log(e / bb) / c))
+    for _ in range(max_iterations):
+        t1, t2 = a * np.exp(b * x), bb * np.exp(c * x)
+        g = t1 + t2 - e
+        dg = b * t1 + c * t2
+        step = -g / dg
+        x = x + np.maximum(step, 0.0)  # convex decreasing: Newton steps from the left are >= 0
+        if np.all(np.abs(step) <= 4.0 * np.finfo(float).eps * np.maximum(1.0, np.abs(x))):
+            break
+    else:
+        raise RuntimeError("strain-life Newton iteration did not converge")
+    return scalar_or_array(np.where(zero, np.inf, 0.5 * np.exp(x)))
