@@ -6,13 +6,15 @@ from typing import Annotated
 
 from pydantic import Field
 
+from fem_package.case.geometry_contact_element import ContactElementGeometry
 from fem_package.case.geometry_laminate import LaminateGeometry
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 
-GeometryParams = Annotated[LaminateGeometry | SolderBumpGeometry, Field(discriminator="type")]
+GeometryParams = Annotated[LaminateGeometry | SolderBumpGeometry | ContactElementGeometry, Field(discriminator="type")]
 """Parameters of any geometry type; ``type`` selects the model."""
 
-GEOMETRY_MODELS: dict[str, type[LaminateGeometry] | type[SolderBumpGeometry]] = {
+GEOMETRY_MODELS: dict[str, type[LaminateGeometry] | type[SolderBumpGeometry] | type[ContactElementGeometry]] = {
     "laminate": LaminateGeometry,
     "solder_bump": SolderBumpGeometry,
+    "contact_element": ContactElementGeometry,
 }
