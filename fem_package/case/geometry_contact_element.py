@@ -255,14 +255,14 @@ class ContactElementGeometry(CaseModel):
                 "contact_area_width) / 2)"
             )
         if self.section == "leaf_spring":
-            if not 30e-6 <= self.leaf_thickness <= 100e-6:
+            if not 30e-6 * (1 - 1e-9) <= self.leaf_thickness <= 100e-6 * (1 + 1e-9):
                 raise ValueError(
                     f"leaf_thickness = {format_length(self.leaf_thickness)} must be within 30 um .. 100 um "
                     "(stamped spring sheet, claim 49)"
                 )
             if self.tip == "solder_head":
                 raise ValueError(
-                    "tip = 'solder_head' needs section = 'pin' (contact heads belong to pins, claims 17-20); "
+                    "tip = 'solder_head' needs section = 'pin', not 'leaf_spring' (contact heads belong to pins, claims 17-20); "
                     "use tip = 'direct' for a leaf spring"
                 )
         if self.tip == "solder_head":
