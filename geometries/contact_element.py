@@ -85,7 +85,9 @@ def _cut_to(tag: int, x: float, y: float, reach: float, z0: float, z1: float, ke
     return out[0][1]
 
 
-def _turned_box(x: float, y: float, direction: tuple[float, float], length: float, width: float, z0: float, z1: float) -> int:
+def _turned_box(
+    x: float, y: float, direction: tuple[float, float], length: float, width: float, z0: float, z1: float
+) -> int:
     """Box ``length`` along ``direction`` x ``width`` across, centred on (x, y), from z0 to z1."""
     occ = gmsh.model.occ
     tag = occ.addBox(um(x - length / 2), um(y - width / 2), um(z0), um(length), um(width), um(z1 - z0))
@@ -108,11 +110,11 @@ def _pipe(params: ContactElementGeometry, x: float, y: float, z_e1: float, exten
 
     segments = params.path()
     a0, a1 = params.end_angles
-    (k0, s0, e0, c0), (k1, s1, e1, c1) = segments[0], segments[-1]
+    s0, e1 = segments[0][1], segments[-1][2]  # the first and last pieces are straight lines
     start = (s0[0] - extension * math.sin(a0), s0[1] - extension * math.cos(a0))
     end = (e1[0] + extension * math.sin(a1), e1[1] + extension * math.cos(a1))
-    segments = [(k0, start, e0, c0), *segments[1:]]
-    segments[-1] = (segments[-1][0], segments[-1][1], end, segments[-1][3])
+    segments[0] = (segments[0][0], start, segments[0][2], None)
+    segments[-1] = (segments[-1][0], segments[-1][1], end, None)
     curves = []
     first = previous = point(*start)
     for kind, _, p1, centre in segments:
@@ -144,7 +146,7 @@ def _pipe(params: ContactElementGeometry, x: float, y: float, z_e1: float, exten
     occ.remove([(2, profile)], recursive=True)
     occ.remove([(1, c) for c in curves], recursive=True)
     occ.remove([(0, first)])
-    return [t for d, t in swept if d == 3][0]
+    return next(t for d, t in swept if d == 3)
 
 
 def _size_defaults(params: ContactElementGeometry, mesh: MeshSettings) -> tuple[float, float]:

@@ -22,9 +22,9 @@ inside the cycle, the crossing temperatures, where the mismatch strain is extrem
 data - substrate CTE above the die's everywhere - this is the worse extreme). alpha are the in-plane
 instantaneous CTEs of :class:`fem_package.materials.Material`, integrated exactly over their
 piecewise-linear tables. Claim 10 names no counterpart; read literally (the die against a reference
-that does not expand) it is this rule with a zero-CTE substrate, e.g. ``die.with_overrides`` of a
-copy with ``{"cte": 0.0}``. With the substrate as counterpart the formula is claim 11 (d) for a
-carrier that is the substrate itself, which is the package this tool models.
+that does not expand) it is this rule with a zero-CTE counterpart, i.e. pass
+``substrate=die.with_overrides({"cte": 0.0})``. With the substrate as counterpart the formula is
+claim 11 (d) for a carrier that is the substrate itself, which is the package this tool models.
 
 Out of scope: (a) needs the die's out-of-plane bulging, a result of the analysis, not an input (the
 run's displacement field has it; a post-run check could take max |u_z| over the die bottom);

@@ -15,7 +15,6 @@ import pytest
 from fem_package.case import CaseError, validate_case
 from fem_package.case.geometry_contact_element import ContactElementGeometry
 from fem_package.case.mesh import MeshSettings
-from fem_package.model_description import ModelDescription
 from geometries.contact_element import ELEMENT_TAG0, TAGS, build_contact_element
 from geometries.meshing import MODEL_UNIT, generate
 from postprocess.contact_design_rule import elements_from_description
@@ -178,8 +177,18 @@ def test_swept_volume_is_section_times_path_length(session: None) -> None:
         for shape, length in lengths.items():
             extra = {"tip": "direct", "leaf_thickness": "40 um"} if section == "leaf_spring" else {}
             params = ContactElementGeometry.model_validate(
-                {**TWO_BY_TWO, "symmetry": "quarter", "shape": shape, "section": section, "pin_diameter": "36 um",
-                 "element_height": h, "tilt_angle": 35, "bend_radius": r, "leg_length": a, **extra}
+                {
+                    **TWO_BY_TWO,
+                    "symmetry": "quarter",
+                    "shape": shape,
+                    "section": section,
+                    "pin_diameter": "36 um",
+                    "element_height": h,
+                    "tilt_angle": 35,
+                    "bend_radius": r,
+                    "leg_length": a,
+                    **extra,
+                }
             )
             assert params.element_length == pytest.approx(length, rel=1e-12)
             gmsh.model.add(f"{shape}_{section}")
@@ -210,7 +219,9 @@ def test_conformal_ends_and_tip_position(session: None, case: str) -> None:
         if joint.fraction == 1:
             assert centroid[:2] == pytest.approx([tx, ty], abs=1e-8)
         assert centroid[2] == pytest.approx(z - params.element_height / 2, abs=1e-9)
-    assert description.info["die_bottom"] == pytest.approx(z_mid + params.element_height / 2 + params.contact_area_thickness)
+    assert description.info["die_bottom"] == pytest.approx(
+        z_mid + params.element_height / 2 + params.contact_area_thickness
+    )
 
 
 def test_centre_element_quarter(session: None) -> None:
@@ -235,7 +246,8 @@ def test_info_and_design_rule_inputs(session: None) -> None:
     inputs = elements_from_description(description)
     assert [e.id for e in inputs] == list(range(5))
     assert sorted(round(e.dnp * 1e6, 3) for e in inputs) == sorted(
-        round(math.hypot(x, y) * 1e6, 3) for x, y in [(800e-6, 0), (0, 800e-6), (800e-6, 400e-6), (400e-6, 800e-6), (800e-6, 800e-6)]
+        round(math.hypot(x, y) * 1e6, 3)
+        for x, y in [(800e-6, 0), (0, 800e-6), (800e-6, 400e-6), (400e-6, 800e-6), (800e-6, 800e-6)]
     )
     assert all(e.length == info["element_length"] for e in inputs)
 
@@ -288,7 +300,13 @@ def test_valid_edges_accepted() -> None:
     case = validate_case({"geometry": {"type": "contact_element", "pin_diameter": "50 um"}})
     assert isinstance(case.geometry, ContactElementGeometry)
     for t in ("30 um", "100 um"):
-        geo = {"type": "contact_element", "section": "leaf_spring", "tip": "direct", "leaf_thickness": t, "tilt_angle": 0}
+        geo = {
+            "type": "contact_element",
+            "section": "leaf_spring",
+            "tip": "direct",
+            "leaf_thickness": t,
+            "tilt_angle": 0,
+        }
         assert validate_case({"geometry": geo}).geometry.roles()["contact_element"] == "phosphor_bronze"
     centre = {"type": "contact_element", "array": "full", "elements_x": 3, "elements_y": 3, "tilt_angle": 0}
     assert validate_case({"geometry": centre}).geometry.type == "contact_element"

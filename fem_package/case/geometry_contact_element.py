@@ -262,8 +262,8 @@ class ContactElementGeometry(CaseModel):
                 )
             if self.tip == "solder_head":
                 raise ValueError(
-                    "tip = 'solder_head' needs section = 'pin', not 'leaf_spring' (contact heads belong to pins, claims 17-20); "
-                    "use tip = 'direct' for a leaf spring"
+                    "tip = 'solder_head' needs section = 'pin', not 'leaf_spring' (contact heads belong to pins, "
+                    "claims 17-20); use tip = 'direct' for a leaf spring"
                 )
         if self.tip == "solder_head":
             if self.head_diameter > min(ca_l, ca_w):
@@ -322,7 +322,10 @@ class ContactElementGeometry(CaseModel):
                 )
         nx, ny = self.counts()
         pad = math.hypot(self.contact_area_length, self.contact_area_width)
-        for n, key, size, size_key in ((nx, "elements_x", self.die_length, "die_length"), (ny, "elements_y", self.die_width, "die_width")):
+        for n, key, size, size_key in (
+            (nx, "elements_x", self.die_length, "die_length"),
+            (ny, "elements_y", self.die_width, "die_width"),
+        ):
             span = (n - 1) * p + pad
             if span > size:
                 raise ValueError(
