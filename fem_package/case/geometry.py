@@ -6,19 +6,22 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from fem_package.case.geometry_contact_element import ContactElementGeometry
 from fem_package.case.geometry_file import FileGeometry
 from fem_package.case.geometry_laminate import LaminateGeometry
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 from fem_package.case.geometry_step import StepGeometry
 
 GeometryParams = Annotated[
-    LaminateGeometry | SolderBumpGeometry | FileGeometry | StepGeometry, Field(discriminator="type")
+    LaminateGeometry | SolderBumpGeometry | ContactElementGeometry | FileGeometry | StepGeometry,
+    Field(discriminator="type"),
 ]
 """Parameters of any geometry type; ``type`` selects the model."""
 
 GEOMETRY_MODELS: dict[str, Any] = {
     "laminate": LaminateGeometry,
     "solder_bump": SolderBumpGeometry,
+    "contact_element": ContactElementGeometry,
     "file": FileGeometry,
     "step": StepGeometry,
 }
