@@ -40,6 +40,22 @@ def _cell_function(space: Any, name: str, values: np.ndarray) -> Any:
     return f
 
 
+def contact_design_rule(case: Case, description: Any, steps: list[Any]) -> list[dict[str, Any]]:
+    """Seed 002's length rule for every contact element over the case's temperature range (summary rows)."""
+    from postprocess.contact_design_rule import check_contact_elements, elements_from_description
+
+    temperatures = [s.temperature for s in steps]
+    rows = check_contact_elements(
+        elements_from_description(description),
+        case.material_of("die"),
+        case.material_of("substrate"),
+        case.stress_free_temperature("substrate"),
+        (min(temperatures), max(temperatures)),
+    )
+    # DNP = 0 has no length difference: margin infinite, written as null (JSON has no infinity)
+    return [{**r.as_dict(), "margin": r.margin if np.isfinite(r.margin) else None} for r in rows]
+
+
 def cell_volumes(mesh: Any) -> np.ndarray:
     """Volume of every owned cell (m^3), by assembling the DG0 test function."""
     Q = dolfinx.fem.functionspace(mesh, ("DG", 0))
@@ -253,6 +269,8 @@ def run(
         }
         if global_model is not None:
             summary["global"] = global_model.summary()
+        if case.geometry.type == "contact_element":
+            summary["design_rule"] = contact_design_rule(case, desc, steps)
         timings = problem.timings
         t_pic = time.perf_counter()
         if comm.rank == 0:

@@ -9,6 +9,11 @@ For each joint (bump) j with owned cells c, cell volumes V_c and DG0 results per
   range over the history max_{s, t} |gamma_bar(s) - gamma_bar(t)|, the cyclic driver
   in Engelmaier's model (IPC-SM-785).
 
+A joint cut in half by a symmetry plane x = 0 (or y = 0) is modelled by its half: gamma_xz
+(gamma_yz) is odd about that plane, so its average over the whole joint is zero, while the
+half's average is not. That component is set to zero for cut joints, which gives the whole
+joint's value.
+
 Sums and maxima are reduced over MPI ranks, so every rank gets identical numbers.
 """
 
@@ -45,6 +50,18 @@ class JointResult:
         return asdict(self)
 
 
+CENTRE_TOLERANCE = 1e-9
+"""m: a modelled-in-part joint whose axis lies this close to x = 0 (y = 0) is cut by that plane."""
+
+
+def cut_by_symmetry_planes(region: Region) -> tuple[bool, bool]:
+    """(cut by x = 0, cut by y = 0) for a joint modelled in part (fraction < 1)."""
+    if region.joint_id is None or region.fraction >= 1.0 or region.joint_center is None:
+        return False, False
+    x, y, _ = region.joint_center
+    return abs(x) < CENTRE_TOLERANCE, abs(y) < CENTRE_TOLERANCE
+
+
 class JointMetrics:
     """Accumulates per-joint and per-region metrics step by step."""
 
@@ -61,6 +78,7 @@ class JointMetrics:
         self.peak_step = np.zeros(n, dtype=np.int64)
         self.mean_vm = np.zeros(n)
         self.gamma_history: list[np.ndarray] = []  # per step: (n, 2)
+        self.cut_components = np.array([cut_by_symmetry_planes(r) for r in regions], dtype=bool).reshape(n, 2)
 
     def _region_sum(self, values: np.ndarray) -> np.ndarray:
         w = values * self.volumes[:, None] if values.ndim == 2 else values * self.volumes
@@ -98,7 +116,7 @@ class JointMetrics:
             if r.joint_id is None:
                 continue
             i = self.tag_index[r.tag]
-            gi = g[:, i, :]
+            gi = np.where(self.cut_components[i], 0.0, g[:, i, :])
             diff = gi[:, None, :] - gi[None, :, :]
             x, y, _ = r.joint_center or (0.0, 0.0, 0.0)
             out.append(

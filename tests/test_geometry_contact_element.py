@@ -334,7 +334,11 @@ def run_pair(tmp_path: Path, geometry: dict[str, Any], mesh: dict[str, Any], deg
                 "output": {"vtx": False, "picture": False},
             }
         )
-        results[sym] = run_case(case, tmp_path / sym)["joints"]
+        summary = run_case(case, tmp_path / sym)
+        rule = summary["design_rule"]
+        assert [r["name"] for r in rule] == [j["name"] for j in summary["joints"]]
+        assert all(r["passes"] and (r["margin"] is None or r["margin"] > 0) for r in rule)
+        results[sym] = summary["joints"]
     return results
 
 
@@ -355,16 +359,20 @@ def test_quarter_and_full_agree_pins(tmp_path: Path) -> None:
     geometry = {**TWO_BY_TWO, "element_height": "120 um"}
     results = run_pair(tmp_path, geometry, {"max_size": "300 um", "joint_size": "8 um"}, 1)
     assert len(results["quarter"]) == 1 and len(results["full"]) == 4
-    assert_twins(results, ("mean_von_mises", "shear_strain_range"))
+    assert_twins(results, ("mean_von_mises",), ("shear_strain_range",))
+    # The halved element: within 5 %, not 2 %, because the full model's mesh is not mirror-symmetric, so its
+    # gamma_xz average is not exactly zero (measured +3.1 %; before the metric dropped the odd component: +32 %).
+    cut = next(j for j in results["full"] if round(j["x"] * 1e6) == 0)
+    twin = next(j for j in results["quarter"] if j["fraction"] == 0.5)
+    assert cut["shear_strain_range"] == pytest.approx(twin["shear_strain_range"], rel=0.05)
 
 
 @pytest.mark.slow
 def test_quarter_and_full_agree_cut_leaf_springs(tmp_path: Path) -> None:
     """3 x 2 S-shaped leaf springs (P2): one whole element and one halved by x = 0 in the quarter model.
 
-    The shear-strain range is compared for whole elements only: for an element cut by a symmetry plane
-    the volume average of the shear component normal to the plane is odd about it (zero over the whole
-    element, not over the modelled half), so ``postprocess.joint_metrics`` overstates it for cut joints.
+    For the element cut by x = 0 the shear component gamma_xz is odd about the plane: the joint metrics
+    drop it (zero over the whole element), so the halved element's shear range matches its full twin.
     """
     geometry = {**TWO_BY_TWO, "elements_x": 3, "section": "leaf_spring", "tip": "direct", "shape": "s_shaped"}
     results = run_pair(tmp_path, geometry, {"max_size": "300 um"}, 2)
@@ -375,3 +383,8 @@ def test_quarter_and_full_agree_cut_leaf_springs(tmp_path: Path) -> None:
     ]
     assert len(results["full"]) == 6
     assert_twins(results, ("mean_von_mises",), ("shear_strain_range",))
+    # The halved element: within 5 %, not 2 %, because the full model's mesh is not mirror-symmetric, so its
+    # gamma_xz average is not exactly zero (measured +3.1 %; before the metric dropped the odd component: +32 %).
+    cut = next(j for j in results["full"] if round(j["x"] * 1e6) == 0)
+    twin = next(j for j in results["quarter"] if j["fraction"] == 0.5)
+    assert cut["shear_strain_range"] == pytest.approx(twin["shear_strain_range"], rel=0.05)
