@@ -70,7 +70,7 @@ TAGS = {"die": 1, "substrate": 2, "film": 3, "pad": 4, "imc": 5, "solder": 6, "s
 JOINT_TAG0 = 1000
 SUBMODEL_CUT = "submodel_cut"
 SUBMODEL_CUT_TAG = 10
-ELEMENTS_PER_TURN = 20
+ELEMENTS_PER_TURN = 40
 """Element edges per full circle on curved capsule surfaces."""
 ATTEMPTS = 2000
 """Random candidates tried per capsule before the placement gives up."""
@@ -296,7 +296,7 @@ def _layer_limits(params: AcfMicrocapsuleGeometry, pieces: dict[str, list[int]],
     _limit_sizes(
         [
             (pieces["pad"], min(joint, 3 * params.pad_thickness)),
-            (pieces["imc"], min(joint, 3 * params.imc_thickness)),
+            (pieces["imc"], min(joint, 2 * params.imc_thickness)),
             (pieces["solder"], min(joint, 3 * params.solder_thickness)),
             (pieces["film"], params.film_thickness),
         ]
@@ -392,7 +392,7 @@ def _build_die(params: AcfMicrocapsuleGeometry, mesh: MeshSettings) -> ModelDesc
     surfaces = sorted({t for _, t in gmsh.model.getBoundary(stack, combined=False, oriented=False)})
     set_size_field(surfaces, joint_size, max_size, joint_size, 2 * params.pitch)
     _layer_limits(params, pieces, joint_size)
-    _limit_sizes([([v for n in joint_names for v in pieces[n]], min(joint_size, 3 * h))])
+    _limit_sizes([([v for n in joint_names for v in pieces[n]], min(joint_size, 2 * h))])
     info = _base_info(params)
     info.update(capsule_report(params))
     info.update({"pads_modelled": len(joints), "joint_size": joint_size, "max_size": max_size})
