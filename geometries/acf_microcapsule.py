@@ -58,7 +58,6 @@ from dataclasses import dataclass
 import gmsh
 import numpy as np
 
-from fem_package.case.errors import CaseError
 from fem_package.case.geometry_acf_microcapsule import AcfMicrocapsuleGeometry, truncated_spheroid_volume
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import Boundary, ModelDescription, Region
@@ -73,7 +72,7 @@ SUBMODEL_CUT_TAG = 10
 ELEMENTS_PER_TURN = 40
 """Element edges per full circle on curved capsule surfaces."""
 ATTEMPTS = 2000
-"""Random candidates tried per capsule before the placement gives up."""
+"""Random candidates tried per capsule before it is dropped."""
 
 Box = tuple[float, float, float, float]
 
@@ -120,15 +119,26 @@ def _admissible(params: AcfMicrocapsuleGeometry, x: float, y: float) -> tuple[fl
     return x, y, False
 
 
-def place_capsules(params: AcfMicrocapsuleGeometry, center: tuple[float, float] = (0.0, 0.0)) -> list[Capsule]:
+class Placement(list[Capsule]):
+    """The placed capsules (a list) and ``dropped``: drawn capsules that found no free place."""
+
+    def __init__(self, capsules: list[Capsule], dropped: int = 0):
+        super().__init__(capsules)
+        self.dropped = dropped
+
+
+def place_capsules(params: AcfMicrocapsuleGeometry, center: tuple[float, float] = (0.0, 0.0)) -> Placement:
     """Capsules of the pad model, one layer in the pitch x pitch box around the pad centred at ``center``.
 
     ``random``: the count is Poisson with mean n_A p^2 (n_A = :attr:`areal_density`) from
     ``numpy.random.default_rng(seed)``; candidates are uniform in the box, moved to an admissible place
     (:func:`_admissible`) and kept if every other capsule is at least ``capsule_clearance`` away
-    (random sequential placement); a rejected capsule is drawn again, up to :data:`ATTEMPTS` times.
-    ``regular``: a square grid of spacing 1 / sqrt(n_A) through the pad centre, same rules, rejected
-    grid points dropped. The same parameters give the same capsules (relative to the pad). Trapped
+    (random sequential placement); a rejected capsule is drawn again on the same side of the pad edge (its
+    first draw decides whether it is trapped, so the trapped count stays Poisson with mean n_A x pad area),
+    up to :data:`ATTEMPTS` times, then
+    dropped (counted in ``Placement.dropped``; rare below the coverage limit of the case model).
+    ``regular``: a square grid of spacing 1 / sqrt(n_A) with the pad centre in the middle of a grid cell,
+    same rules, rejected grid points dropped. The same parameters give the same capsules (relative to the pad). Trapped
     capsules come first, then lateral ones, each sorted by (y, x).
     """
     clr = params.capsule_clearance
@@ -143,31 +153,38 @@ def place_capsules(params: AcfMicrocapsuleGeometry, center: tuple[float, float] 
                 return False
         return True
 
+    dropped = 0
     if params.placement == "random":
         rng = np.random.default_rng(params.seed)
         count = int(rng.poisson(params.areal_density * params.pitch**2))
-        for k in range(count):
+        hx, hy = params.pad_length / 2, params.pad_width / 2
+        for _ in range(count):
+            x, y = (float(v) for v in rng.uniform(-half, half, 2))
+            over_pad = abs(x) <= hx and abs(y) <= hy
             for _ in range(ATTEMPTS):
-                cand = _admissible(params, *(float(v) for v in rng.uniform(-half, half, 2)))
+                cand = _admissible(params, x, y)
                 if cand is not None and fits(cand):
                     placed.append(cand)
                     break
+                # redraw on the same side of the pad edge: the first draw decides trapped or lateral
+                while True:
+                    x, y = (float(v) for v in rng.uniform(-half, half, 2))
+                    if over_pad:
+                        x, y = x * hx / half, y * hy / half
+                    if over_pad or abs(x) > hx or abs(y) > hy:
+                        break
             else:
-                raise CaseError(
-                    f"volume_fraction = {params.volume_fraction}: capsule {k + 1} of {count} found no free place "
-                    f"in the pad model after {ATTEMPTS} tries (seed {params.seed}); lower volume_fraction or "
-                    "capsule_clearance"
-                )
+                dropped += 1
     else:
         spacing = 1 / math.sqrt(params.areal_density)
-        n = int(half / spacing)
-        for j in range(-n, n + 1):
-            for i in range(-n, n + 1):
-                cand = _admissible(params, i * spacing, j * spacing)
+        n = int(half / spacing + 0.5)
+        for j in range(-n, n):
+            for i in range(-n, n):
+                cand = _admissible(params, (i + 0.5) * spacing, (j + 0.5) * spacing)
                 if cand is not None and fits(cand):
                     placed.append(cand)
     placed.sort(key=lambda c: (not c[2], c[1], c[0]))
-    return [Capsule(center[0] + x, center[1] + y, t) for x, y, t in placed]
+    return Placement([Capsule(center[0] + x, center[1] + y, t) for x, y, t in placed], dropped)
 
 
 def capsule_gaps(params: AcfMicrocapsuleGeometry, capsules: list[Capsule]) -> tuple[float, float]:
@@ -197,7 +214,8 @@ def capsule_report(params: AcfMicrocapsuleGeometry, capsules: list[Capsule] | No
     - ``mean_neighbour_distance``: 1 / (2 sqrt(n_A)), the mean centre distance to the nearest neighbour of a
       random (Poisson) layer; ``bridge_capsules``: how many capsules in a row span the pad gap (pitch - pad).
     - with ``capsules`` (the explicit pad model): ``trapped_count``, ``lateral_count``, ``min_capsule_gap``
-      (shell to shell) and ``min_grain_gap`` (metal to metal), see :func:`capsule_gaps` (-1 if undefined).
+      (shell to shell) and ``min_grain_gap`` (metal to metal), see :func:`capsule_gaps` (-1 if undefined),
+      ``capsules_dropped`` (drawn but not placeable, see :func:`place_capsules`).
     """
     lam = params.expected_trapped
     p_open = math.exp(-lam)
@@ -218,6 +236,7 @@ def capsule_report(params: AcfMicrocapsuleGeometry, capsules: list[Capsule] | No
         out["lateral_count"] = sum(not c.trapped for c in capsules)
         out["min_capsule_gap"] = outer if math.isfinite(outer) else -1.0
         out["min_grain_gap"] = grain if math.isfinite(grain) else -1.0
+        out["capsules_dropped"] = getattr(capsules, "dropped", 0)
     return out
 
 

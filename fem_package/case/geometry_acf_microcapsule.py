@@ -43,9 +43,10 @@ grain of diameter d needs element edges of about 2 t, so the cell count of a cap
 d/t = 20 keeps a pad model of ten to twenty capsules within a minute of meshing on one core."""
 SHELL_MIN = 0.1e-6
 """Absolute lower limit of the modelled shell thickness (m)."""
-COVERAGE_MAX = 0.35
-"""Largest areal coverage n_A pi D^2 / 4 of the single capsule layer that random sequential placement with
-a clearance fills reliably (its jamming limit is about 0.55 without clearance)."""
+COVERAGE_MAX = 0.3
+"""Largest areal coverage n_A pi (D + clearance)^2 / 4 of the single capsule layer (D = capsule diameter):
+random sequential placement jams near 0.55, and in the pad model the capsules are further confined to the
+pad interior and a ring around it, so the limit is kept well below."""
 CAPSULES_MAX = 60
 """Most capsules expected in the pad-level box (meshing time grows with the count)."""
 
@@ -199,6 +200,11 @@ class AcfMicrocapsuleGeometry(CaseModel):
         return self.areal_density * math.pi * self.capsule_diameter**2 / 4
 
     @property
+    def placement_coverage(self) -> float:
+        """Areal coverage counting the clearance, n_A pi (D + clearance)^2 / 4 (limited to COVERAGE_MAX)."""
+        return self.areal_density * math.pi * (self.capsule_diameter + self.capsule_clearance) ** 2 / 4
+
+    @property
     def pad_area(self) -> float:
         """Pad footprint, in m^2."""
         return self.pad_length * self.pad_width
@@ -283,15 +289,15 @@ class AcfMicrocapsuleGeometry(CaseModel):
             raise ValueError(f"shell_thickness = {fl(t)} must be at most grain_diameter/4 = {fl(d / 4)}")
         if not 0 < self.volume_fraction < 1:
             raise ValueError(f"volume_fraction = {self.volume_fraction} must lie in (0, 1)")
-        if self.coverage > COVERAGE_MAX:
-            limit = self.volume_fraction * COVERAGE_MAX / self.coverage
+        if self.placement_coverage > COVERAGE_MAX:
+            limit = self.volume_fraction * COVERAGE_MAX / self.placement_coverage
             raise ValueError(
-                f"volume_fraction = {self.volume_fraction} puts {self.coverage:.2f} of the film area under capsules "
-                f"(single layer in a {fl(self.film_thickness)} film); at most {COVERAGE_MAX} can be placed: "
-                f"volume_fraction must be at most {limit:.4g}"
+                f"volume_fraction = {self.volume_fraction} puts {self.placement_coverage:.2f} of the film area "
+                f"under capsules and their clearance (single layer in a {fl(self.film_thickness)} film); at most "
+                f"{COVERAGE_MAX} can be placed: volume_fraction must be at most {limit:.4g}"
             )
         for key in ("pad_length", "pad_width"):
-            if getattr(self, key) >= p:
+            if getattr(self, key) >= p * (1 - 1e-9):
                 raise ValueError(f"{key} = {fl(getattr(self, key))} must be smaller than pitch = {fl(p)}")
         clr = self.capsule_clearance
         if clr < t:
