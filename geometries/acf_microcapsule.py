@@ -425,7 +425,9 @@ def _add_capsule(cap: Capsule, params: AcfMicrocapsuleGeometry, z: dict[str, flo
     t = params.shell_thickness
     if not cap.trapped:
         r = params.grain_diameter / 2
-        return occ.addSphere(um(cap.x), um(cap.y), um(zc), um(r)), occ.addSphere(um(cap.x), um(cap.y), um(zc), um(r + t))
+        return occ.addSphere(um(cap.x), um(cap.y), um(zc), um(r)), occ.addSphere(
+            um(cap.x), um(cap.y), um(zc), um(r + t)
+        )
     a, c = params.compressed_axes
     out = []
     for sa, sc in ((a, c), (a + t, c + t)):
@@ -493,7 +495,17 @@ def _build_pad(params: AcfMicrocapsuleGeometry, mesh: MeshSettings) -> ModelDesc
     for i, (name, cap) in enumerate(zip(names, capsules, strict=True)):
         gmsh.model.addPhysicalGroup(3, pieces[name], JOINT_TAG0 + i, name=name)
         regions.append(
-            Region(name, JOINT_TAG0 + i, "grain", roles["grain"], i, (cap.x, cap.y, params.joint_z), 1, 1.0, v_grain[cap.trapped])
+            Region(
+                name,
+                JOINT_TAG0 + i,
+                "grain",
+                roles["grain"],
+                i,
+                (cap.x, cap.y, params.joint_z),
+                1,
+                1.0,
+                v_grain[cap.trapped],
+            )
         )
 
     eps = 1e-3  # model units, as geometries.symmetry
@@ -519,4 +531,6 @@ def _build_pad(params: AcfMicrocapsuleGeometry, mesh: MeshSettings) -> ModelDesc
     info = _base_info(params)
     info.update(capsule_report(params, capsules))
     info.update({"capsules_modelled": len(capsules), "joint_size": joint_size, "max_size": max_size})
-    return ModelDescription("acf_microcapsule", "full", regions, [Boundary(SUBMODEL_CUT, SUBMODEL_CUT_TAG)], [], [], info)
+    return ModelDescription(
+        "acf_microcapsule", "full", regions, [Boundary(SUBMODEL_CUT, SUBMODEL_CUT_TAG)], [], [], info
+    )

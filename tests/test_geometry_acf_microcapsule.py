@@ -125,7 +125,7 @@ def test_groups_and_volumes(session: None, case: str) -> None:
         assert n >= 3
         assert names == static | {"shell"} | {f"capsule_{i:04d}" for i in range(n)}
         assert all(r.role == "grain" and r.fraction == 1.0 and r.multiplicity == 1 for r in joints)
-        assert description.info["trapped_count"] + description.info["lateral_count"] == n
+        assert int(description.info["trapped_count"]) + int(description.info["lateral_count"]) == n
     assert [r.tag for r in joints] == [JOINT_TAG0 + j for j in range(len(joints))]
     assert {r.name: r.tag for r in description.regions if r.joint_id is None} == {
         n: TAGS[n] for n in names if n in TAGS
@@ -149,15 +149,15 @@ def test_pad_model_interface(session: None) -> None:
     )  # largest DNP by default
     assert (cx, cy) == die_joints[params.submodel_joint()][:2] and cz == pytest.approx(params.joint_z)
     lo = np.array([cx - params.pitch / 2, cy - params.pitch / 2, params.substrate_thickness - params.slice_thickness])
-    hi = np.array([cx + params.pitch / 2, cy + params.pitch / 2, description.info["die_bottom"] + params.slice_thickness])
+    hi = np.array(
+        [cx + params.pitch / 2, cy + params.pitch / 2, float(description.info["die_bottom"]) + params.slice_thickness]
+    )
     box = np.array(gmsh.model.getBoundingBox(-1, -1)) * MODEL_UNIT
     assert np.allclose(box[:3], lo, atol=1e-10) and np.allclose(box[3:], hi, atol=1e-10)
     area = 0.0
     for s in gmsh.model.getEntitiesForPhysicalGroup(2, description.boundary_tag(SUBMODEL_CUT)):
         b = np.array(gmsh.model.getBoundingBox(2, s)) * MODEL_UNIT
-        on_face = [
-            abs(b[k] - v) < 1e-10 and abs(b[k + 3] - v) < 1e-10 for k in range(3) for v in (lo[k], hi[k])
-        ]
+        on_face = [abs(b[k] - v) < 1e-10 and abs(b[k + 3] - v) < 1e-10 for k in range(3) for v in (lo[k], hi[k])]
         assert any(on_face), s
         area += gmsh.model.occ.getMass(2, s) * MODEL_UNIT**2
     size = hi - lo
@@ -185,7 +185,7 @@ def test_capsule_shapes_in_the_model(session: None) -> None:
             trapped += 1
             assert contacts == pytest.approx([math.pi * params.contact_radius**2] * 2, rel=1e-6)
             assert region.volume == pytest.approx(math.pi * params.grain_diameter**3 / 6, rel=1e-12)
-    assert trapped == description.info["trapped_count"] >= 4
+    assert trapped == int(description.info["trapped_count"]) >= 4
     a, c = params.compressed_axes
     assert a > params.grain_diameter / 2 > c > params.joint_thickness / 2
 
@@ -209,7 +209,9 @@ def _check_layout(params: AcfMicrocapsuleGeometry, caps: list[Any], center: tupl
             assert math.hypot(a.x - b.x, a.y - b.y) >= a.radius(params) + b.radius(params) + clr - 1e-15
         x, y, r = a.x - center[0], a.y - center[1], a.radius(params)
         if a.trapped:
-            assert abs(x) + r + clr <= params.pad_length / 2 + 1e-15 and abs(y) + r + clr <= params.pad_width / 2 + 1e-15
+            assert (
+                abs(x) + r + clr <= params.pad_length / 2 + 1e-15 and abs(y) + r + clr <= params.pad_width / 2 + 1e-15
+            )
         else:
             assert abs(x) + r + clr <= half + 1e-15 and abs(y) + r + clr <= half + 1e-15
             outside_x = abs(x) - r - clr >= params.pad_length / 2 - 1e-15
@@ -228,7 +230,7 @@ def test_placement_reproducible_and_non_overlapping() -> None:
     assert [(c.x + center[0], c.y + center[1]) for c in shifted] == [pytest.approx((c.x, c.y)) for c in first]
     dense = AcfMicrocapsuleGeometry(volume_fraction=0.026)  # placement coverage 0.29, at the limit
     assert dense.placement_coverage == pytest.approx(0.29, abs=0.01)
-    with pytest.raises(ValueError, match="at most 0.3 can be placed"):
+    with pytest.raises(ValueError, match=r"at most 0\.3 can be placed"):
         AcfMicrocapsuleGeometry(volume_fraction=0.028)
     dropped = 0
     for seed in range(60):
@@ -250,7 +252,9 @@ def test_trapped_count_statistics_match_the_expectation() -> None:
     """Mean trapped count over many seeds ~ n_A x pad area; spread Poisson-like; open fraction ~ exp(-lambda)."""
     params = AcfMicrocapsuleGeometry()
     lam = params.expected_trapped
-    counts = np.array([sum(c.trapped for c in place_capsules(params.model_copy(update={"seed": s}))) for s in range(400)])
+    counts = np.array(
+        [sum(c.trapped for c in place_capsules(params.model_copy(update={"seed": s}))) for s in range(400)]
+    )
     assert lam == pytest.approx(
         params.volume_fraction * params.film_thickness * params.pad_area / (math.pi * params.capsule_diameter**3 / 6)
     )
@@ -301,7 +305,10 @@ INVALID: list[tuple[dict[str, Any], list[str]]] = [
     ({"submodel_pad": 19}, ["submodel_pad = 19", "0 to 18"]),
     ({"array": "full", "pads_x": 3, "pads_y": 3, "submodel_pad": 0}, ["submodel_pad = 0", "symmetry plane"]),
     ({"capsule_clearance": "0.2 um"}, ["capsule_clearance = 0.2 um", "shell_thickness"]),
-    ({"level": "pad", "volume_fraction": 0.06, "pitch": "100 um", "pad_length": "30 um"}, ["volume_fraction = 0.06", "capsules"]),
+    (
+        {"level": "pad", "volume_fraction": 0.06, "pitch": "100 um", "pad_length": "30 um"},
+        ["volume_fraction = 0.06", "capsules"],
+    ),
     ({"level": "layer"}, ["geometry.level = 'layer'"]),
 ]
 
@@ -333,10 +340,20 @@ def test_quarter_and_full_die_models_agree(tmp_path: Path) -> None:
     for sym in ("quarter", "full"):
         case = validate_case(
             {
-                "geometry": {"type": "acf_microcapsule", **SMALL_DIE, "symmetry": sym, "pads_x": 4, "pads_y": 4},
+                "geometry": {
+                    "type": "acf_microcapsule",
+                    "symmetry": sym,
+                    "die_length": "200 um",
+                    "die_width": "200 um",
+                    "substrate_length": "400 um",
+                    "substrate_width": "400 um",
+                    "die_thickness": "100 um",
+                    "substrate_thickness": "150 um",
+                    "array": "full",
+                },
                 "load": {"profile": "custom", "points": [["0 s", "25 C"], ["10 min", "-40 C"]], "steps_per_ramp": 1},
-                "mesh": {"max_size": "100 um", "joint_size": "6 um"},
-                "solver": {"degree": 1, "rtol": 1e-10},
+                "mesh": {"max_size": "50 um", "joint_size": "4 um"},
+                "solver": {"degree": 2, "rtol": 1e-10},
                 "output": {"picture": False},
             }
         )
@@ -346,7 +363,7 @@ def test_quarter_and_full_die_models_agree(tmp_path: Path) -> None:
     for j in results["quarter"]:
         k = full[(round(j["x"] * 1e7), round(j["y"] * 1e7))]
         for key in ("mean_von_mises", "shear_strain_peak"):
-            assert j[key] == pytest.approx(k[key], rel=0.02), (j["name"], key)
+            assert j[key] == pytest.approx(k[key], rel=0.02), (j["name"], key, j[key], k[key])
         mirrored = [full[(sx * round(j["x"] * 1e7), sy * round(j["y"] * 1e7))] for sx in (1, -1) for sy in (1, -1)]
         for m in mirrored:
             assert m["mean_von_mises"] == pytest.approx(k["mean_von_mises"], rel=0.02)

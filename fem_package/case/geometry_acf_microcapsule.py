@@ -330,7 +330,10 @@ class AcfMicrocapsuleGeometry(CaseModel):
                     f"{sub_key} = {fl(getattr(self, sub_key))} (die larger than substrate)"
                 )
         nx, ny = self.counts()
-        for n, key, size, size_key in ((nx, "pads_x", self.die_length, "die_length"), (ny, "pads_y", self.die_width, "die_width")):
+        for n, key, size, size_key in (
+            (nx, "pads_x", self.die_length, "die_length"),
+            (ny, "pads_y", self.die_width, "die_width"),
+        ):
             if n * p > size * (1 + 1e-9):
                 raise ValueError(
                     f"{key} = {n} pads at pitch {fl(p)} need {fl(n * p)} (one pitch per pad), more than "
