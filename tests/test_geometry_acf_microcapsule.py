@@ -343,13 +343,15 @@ def test_quarter_and_full_die_models_agree(tmp_path: Path) -> None:
                 "geometry": {
                     "type": "acf_microcapsule",
                     "symmetry": sym,
-                    "die_length": "200 um",
-                    "die_width": "200 um",
-                    "substrate_length": "400 um",
-                    "substrate_width": "400 um",
+                    "die_length": "150 um",
+                    "die_width": "150 um",
+                    "substrate_length": "300 um",
+                    "substrate_width": "300 um",
                     "die_thickness": "100 um",
                     "substrate_thickness": "150 um",
                     "array": "full",
+                    "pads_x": 2,
+                    "pads_y": 2,
                 },
                 "load": {"profile": "custom", "points": [["0 s", "25 C"], ["10 min", "-40 C"]], "steps_per_ramp": 1},
                 "mesh": {"max_size": "50 um", "joint_size": "4 um"},
@@ -360,10 +362,13 @@ def test_quarter_and_full_die_models_agree(tmp_path: Path) -> None:
         results[sym] = run_case(case, tmp_path / sym)["joints"]
     full = {(round(j["x"] * 1e7), round(j["y"] * 1e7)): j for j in results["full"]}
     assert len(results["quarter"]) * 4 == len(results["full"])
+    worst = 0.0
     for j in results["quarter"]:
-        k = full[(round(j["x"] * 1e7), round(j["y"] * 1e7))]
-        for key in ("mean_von_mises", "shear_strain_peak"):
-            assert j[key] == pytest.approx(k[key], rel=0.02), (j["name"], key, j[key], k[key])
-        mirrored = [full[(sx * round(j["x"] * 1e7), sy * round(j["y"] * 1e7))] for sx in (1, -1) for sy in (1, -1)]
-        for m in mirrored:
-            assert m["mean_von_mises"] == pytest.approx(k["mean_von_mises"], rel=0.02)
+        x, y = round(j["x"] * 1e7), round(j["y"] * 1e7)
+        for sx in (1, -1):
+            for sy in (1, -1):
+                k = full[(sx * x, sy * y)]  # the joint and its mirror images in the full model
+                for key in ("mean_von_mises", "shear_strain_peak", "shear_strain_range"):
+                    worst = max(worst, abs(j[key] / k[key] - 1))
+                    assert j[key] == pytest.approx(k[key], rel=0.02), (j["name"], key, j[key], k[key])
+    print(f"quarter vs full: largest relative difference {worst:.2%}")
