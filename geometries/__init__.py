@@ -5,6 +5,7 @@ from __future__ import annotations
 from fem_package.case.mesh import MeshSettings
 from fem_package.fenics import MPI
 from fem_package.tagged_mesh import TaggedMesh
+from geometries.acf_microcapsule import build_acf_microcapsule
 from geometries.contact_element import build_contact_element
 from geometries.laminate import build_laminate
 from geometries.mesh_file import build_from_file
@@ -15,6 +16,7 @@ from geometries.step_file import build_from_step
 BUILDERS: dict[str, Builder] = {
     "laminate": build_laminate,
     "solder_bump": build_solder_bump,
+    "acf_microcapsule": build_acf_microcapsule,
     "contact_element": build_contact_element,
     "file": build_from_file,
     "step": build_from_step,

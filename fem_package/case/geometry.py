@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from fem_package.case.geometry_acf_microcapsule import AcfMicrocapsuleGeometry
 from fem_package.case.geometry_contact_element import ContactElementGeometry
 from fem_package.case.geometry_file import FileGeometry
 from fem_package.case.geometry_laminate import LaminateGeometry
@@ -13,7 +14,12 @@ from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 from fem_package.case.geometry_step import StepGeometry
 
 GeometryParams = Annotated[
-    LaminateGeometry | SolderBumpGeometry | ContactElementGeometry | FileGeometry | StepGeometry,
+    LaminateGeometry
+    | SolderBumpGeometry
+    | AcfMicrocapsuleGeometry
+    | ContactElementGeometry
+    | FileGeometry
+    | StepGeometry,
     Field(discriminator="type"),
 ]
 """Parameters of any geometry type; ``type`` selects the model."""
@@ -21,6 +27,7 @@ GeometryParams = Annotated[
 GEOMETRY_MODELS: dict[str, Any] = {
     "laminate": LaminateGeometry,
     "solder_bump": SolderBumpGeometry,
+    "acf_microcapsule": AcfMicrocapsuleGeometry,
     "contact_element": ContactElementGeometry,
     "file": FileGeometry,
     "step": StepGeometry,
