@@ -372,3 +372,38 @@ def test_quarter_and_full_die_models_agree(tmp_path: Path) -> None:
                     worst = max(worst, abs(j[key] / k[key] - 1))
                     assert j[key] == pytest.approx(k[key], rel=0.02), (j["name"], key, j[key], k[key])
     print(f"quarter vs full: largest relative difference {worst:.2%}")
+
+
+@pytest.mark.slow
+def test_pad_model_driven_by_the_die_model(tmp_path: Path) -> None:
+    """level = "pad" through the pipeline: the die-level model is solved first and drives the cut faces."""
+    from tests.conftest import run_case
+
+    geometry = {
+        "type": "acf_microcapsule",
+        "level": "pad",
+        "die_length": "200 um",
+        "die_width": "200 um",
+        "die_thickness": "100 um",
+        "substrate_length": "400 um",
+        "substrate_width": "400 um",
+        "substrate_thickness": "150 um",
+        "placement": "regular",
+        "rows": 1,
+    }
+    raw = {
+        "geometry": geometry,
+        "solver": {"degree": 1},
+        "output": {"picture": False},
+        "load": {"profile": "custom", "points": [["0 s", "25 C"], ["10 min", "125 C"]]},
+    }
+    summary = run_case(validate_case(raw), tmp_path / "pad")
+    glob = summary["global"]
+    assert glob["geometry_type"] == "acf_microcapsule" and glob["cut_face_nodes"] > 100
+    # the pad model sits at the global pad of largest DNP and carries its capsules as joints
+    assert summary["joints"] and all(j["name"].startswith("capsule_") for j in summary["joints"])
+    pad_dnp = max(j["dnp"] for j in summary["joints"])
+    assert pad_dnp == pytest.approx(glob["critical_joint"]["dnp"], rel=0.2)
+    # displacement continuity: the pad model's largest displacement is of the global model's order
+    u_pad = max(s["max_displacement_m"] for s in summary["steps"])
+    assert 0.2 * glob["max_displacement_m"] < u_pad <= 1.01 * glob["max_displacement_m"]
