@@ -6,12 +6,14 @@ from fem_package.case.mesh import MeshSettings
 from fem_package.fenics import MPI
 from fem_package.tagged_mesh import TaggedMesh
 from geometries.laminate import build_laminate
+from geometries.liquid_metal_gel import build_liquid_metal_gel
 from geometries.meshing import Builder, build_tagged_mesh
 from geometries.solder_bump import build_solder_bump
 
 BUILDERS: dict[str, Builder] = {
     "laminate": build_laminate,
     "solder_bump": build_solder_bump,
+    "liquid_metal_gel": build_liquid_metal_gel,
 }
 """Geometry type -> builder."""
 
