@@ -57,9 +57,9 @@ TAGS = {
     "spreader": 9,
 }
 MASS_TAG0 = 1000
-ELEMENTS_PER_TURN = 36
+ELEMENTS_PER_TURN = 30
 """Curved surfaces get at least this many element edges per full circle: a faceted disc then keeps
-(n / 2 pi) sin(2 pi / n) = 99.5 % of its area, so every round part meshes within 1 % of its volume."""
+(n / 2 pi) sin(2 pi / n) = 99.3 % of its area, so every round part meshes within 1 % of its volume."""
 
 FILLERS = {"gel": 1, "sheet": 1, "encapsulant": 2}
 """Solids drawn as whole boxes that keep only what no other part takes (lower number wins among them)."""
@@ -201,7 +201,7 @@ def build_liquid_metal_gel(params: LiquidMetalGelGeometry, mesh: MeshSettings) -
         "contact": min(joint_size, 3 * tp),
         "barrier": min(joint_size, 4 * tb),
         "terminal": min(joint_size, 3 * tsh),
-        "sheet": max(joint_size, 3 * tsh),
+        "sheet": max(joint_size, 4 * tsh),
         "gel": max(joint_size, tg),
         "spreader": 3 * params.spreader_thickness,
     }

@@ -74,7 +74,7 @@ class LiquidMetalGelGeometry(CaseModel):
         150e-6, gt=0, description="compliant layer between die face and sheet, 50-250 um per WO 97/40958 [m]"
     )
     sheet_thickness: Length = Field(25e-6, gt=0, description="polyimide sheet, 5-25 um [m]")
-    via_diameter: Length = Field(100e-6, gt=0, description="diameter of the Cu via liners (terminals) [m]")
+    via_diameter: Length = Field(150e-6, gt=0, description="diameter of the Cu via liners (terminals) [m]")
     pitch: Length = Field(500e-6, gt=0, description="mass pitch, both directions [m]")
     array: Literal["full", "perimeter"] = Field("perimeter", description="full area array or perimeter rows")
     rows: int = Field(2, ge=1, description="number of perimeter rows (array = 'perimeter')")
@@ -88,7 +88,7 @@ class LiquidMetalGelGeometry(CaseModel):
         "die", description="which end of a tapered mass is narrow (taper_angle > 0)"
     )
     contact_diameter: Length = Field(200e-6, gt=0, description="diameter of die and sheet contact pads [m]")
-    contact_thickness: Length = Field(5e-6, gt=0, description="die and sheet contact pad thickness, >= 2 um [m]")
+    contact_thickness: Length = Field(10e-6, gt=0, description="die and sheet contact pad thickness, >= 2 um [m]")
     barrier_thickness: Length = Field(1e-6, gt=0, description="barrier metal on each contact, 0.1-5 um [m]")
     barrier: Literal["merged", "layer"] = Field(
         "merged", description="barrier drawn as part of its contact ('merged') or as its own disc ('layer')"
