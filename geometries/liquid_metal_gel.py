@@ -210,6 +210,8 @@ def build_liquid_metal_gel(params: LiquidMetalGelGeometry, mesh: MeshSettings) -
     rim = 2 * math.pi / ELEMENTS_PER_TURN
     graded = [(pieces[name], limits[name]) for name in ("sheet", "gel")]
     graded += [(pieces["terminal"], rim * rv), (pieces["contact"], rim * rc)]
+    if layered:  # the barrier's rim is a band tb high: the gel next to it needs cells of the barrier's size
+        graded.append((pieces["barrier"], limits["barrier"]))
     _limit_sizes([(pieces[name], size) for name, size in limits.items() if pieces.get(name)], graded, max_size)
     gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", ELEMENTS_PER_TURN)
     info: dict[str, float | int | str] = {

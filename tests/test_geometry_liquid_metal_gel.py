@@ -35,17 +35,26 @@ ODD = {**SMALL, "array": "full", "masses_x": 3, "masses_y": 3}
 
 CASES: dict[str, dict[str, Any]] = {
     "perimeter_quarter": {**SMALL, "rows": 1},
-    "perimeter_full": {**SMALL, "rows": 1, "symmetry": "full"},
+    "perimeter_full": {**SMALL, "die_length": 1.5e-3, "die_width": 1.5e-3, "rows": 1, "symmetry": "full"},
     "odd_quarter": ODD,
     "odd_half": {**ODD, "symmetry": "half"},
     "options": {
         **ODD,
         "taper_angle": 15.0,
         "narrow_end": "sheet",
-        "barrier": "layer",
-        "barrier_thickness": 2e-6,
         "encapsulant": True,
         "spreader": True,
+    },
+    "barrier_layer": {
+        **SMALL,
+        "symmetry": "full",
+        "die_length": 1e-3,
+        "die_width": 1e-3,
+        "array": "full",
+        "masses_x": 1,
+        "masses_y": 1,
+        "barrier": "layer",
+        "barrier_thickness": 2e-6,
     },
     "thin_extreme": {
         "symmetry": "full",
@@ -193,7 +202,7 @@ def test_levels_and_info(session: None) -> None:
     assert info["thickness"] == pytest.approx(ts + tsh + tg + params.die_thickness + params.spreader_thickness)
     assert info["mass_height"] == pytest.approx(tg - 2 * (params.contact_thickness + params.barrier_thickness))
     assert info["masses_total"] == 9 and info["masses_modelled"] == 4
-    assert str(info["barrier_representation"]).startswith("layer")
+    assert str(info["barrier_representation"]).startswith("merged")
     # Every mass's z-extent is the stated height, cut masses included.
     for _, tag in gmsh.model.getPhysicalGroups(3):
         if tag >= MASS_TAG0:
@@ -233,7 +242,7 @@ REFUSED: list[tuple[dict[str, Any], list[str]]] = [
     ({"barrier_thickness": "10 um"}, ["barrier_thickness = 10 um", "0.1 um to 5 um"]),
     ({"barrier": "layer"}, ["barrier_thickness = 1 um", "barrier = 'layer'", "merged"]),
     ({"contact_thickness": "1 um"}, ["contact_thickness = 1 um", "at least 2 um"]),
-    ({"mass_diameter": "300 um", "contact_diameter": "300 um"}, ["mass_diameter = 300 um", "at most"]),
+    ({"gel_thickness": "50 um"}, ["mass_diameter = 200 um", "mass height 28 um", "at most 140 um"]),
     ({"taper_angle": 40}, ["taper_angle = 40 deg", "0 to 30 deg"]),
     ({"taper_angle": 30, "gel_thickness": "250 um"}, ["taper_angle = 30 deg", "narrow end"]),
     ({"mass_diameter": "210 um"}, ["contact_diameter = 200 um", "sheet-end diameter of the mass, 210 um"]),
