@@ -49,6 +49,11 @@ MIN_RING = (2e-6, 0.02)
 contact diameter) wide, or by nothing: a thinner ring is a sliver that forces tiny cells."""
 
 
+def _within(value: float, lo: float, hi: float) -> bool:
+    """lo <= value <= hi, allowing for the rounding of unit conversion ("50 um" -> 4.9999999e-05 m)."""
+    return lo * (1 - 1e-9) <= value <= hi * (1 + 1e-9)
+
+
 class LiquidMetalGelGeometry(CaseModel):
     """Die on a gel layer with fusible masses in cavities, polyimide sheet with vias, substrate; die centre at origin.
 
@@ -188,19 +193,19 @@ class LiquidMetalGelGeometry(CaseModel):
     def _check_layers(self) -> None:
         fl = format_length
         lo, hi = GEL_RANGE
-        if not lo <= self.gel_thickness <= hi:
+        if not _within(self.gel_thickness, lo, hi):
             raise ValueError(
                 f"gel_thickness = {fl(self.gel_thickness)}: allowed {fl(lo)} to {fl(hi)} (WO 97/40958: the compliant "
                 "layer is between about 50 and 250 microns thick)"
             )
         lo, hi = SHEET_RANGE
-        if not lo <= self.sheet_thickness <= hi:
+        if not _within(self.sheet_thickness, lo, hi):
             raise ValueError(
                 f"sheet_thickness = {fl(self.sheet_thickness)}: allowed {fl(lo)} to {fl(hi)} (WO 97/40958: polyimide "
                 "sheet about 25 microns or less; thinner than 5 um is no free-standing film)"
             )
         lo, hi = BARRIER_RANGE
-        if not lo <= self.barrier_thickness <= hi:
+        if not _within(self.barrier_thickness, lo, hi):
             raise ValueError(
                 f"barrier_thickness = {fl(self.barrier_thickness)}: allowed {fl(lo)} to {fl(hi)} (WO 97/40958: a "
                 "barrier metal about 1 micron thick typically is sufficient)"
@@ -216,7 +221,7 @@ class LiquidMetalGelGeometry(CaseModel):
                 f"contact_thickness = {fl(self.contact_thickness)}: at least {fl(MIN_CONTACT)} (thinner pads would "
                 "need cells under 6 um across every contact)"
             )
-        if self.contact_thickness > 0.2 * self.gel_thickness:
+        if self.contact_thickness > 0.2 * self.gel_thickness * (1 + 1e-9):
             raise ValueError(
                 f"contact_thickness = {fl(self.contact_thickness)}: at most 0.2 x gel_thickness = "
                 f"{fl(0.2 * self.gel_thickness)} (the masses, not the contacts, must fill the gel cavities)"
