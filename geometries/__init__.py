@@ -8,6 +8,7 @@ from fem_package.tagged_mesh import TaggedMesh
 from geometries.acf_microcapsule import build_acf_microcapsule
 from geometries.contact_element import build_contact_element
 from geometries.laminate import build_laminate
+from geometries.liquid_metal_gel import build_liquid_metal_gel
 from geometries.mesh_file import build_from_file
 from geometries.meshing import Builder, build_tagged_mesh
 from geometries.solder_bump import build_solder_bump
@@ -17,6 +18,7 @@ BUILDERS: dict[str, Builder] = {
     "laminate": build_laminate,
     "solder_bump": build_solder_bump,
     "acf_microcapsule": build_acf_microcapsule,
+    "liquid_metal_gel": build_liquid_metal_gel,
     "contact_element": build_contact_element,
     "file": build_from_file,
     "step": build_from_step,

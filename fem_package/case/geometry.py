@@ -10,6 +10,7 @@ from fem_package.case.geometry_acf_microcapsule import AcfMicrocapsuleGeometry
 from fem_package.case.geometry_contact_element import ContactElementGeometry
 from fem_package.case.geometry_file import FileGeometry
 from fem_package.case.geometry_laminate import LaminateGeometry
+from fem_package.case.geometry_liquid_metal_gel import LiquidMetalGelGeometry
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 from fem_package.case.geometry_step import StepGeometry
 
@@ -17,6 +18,7 @@ GeometryParams = Annotated[
     LaminateGeometry
     | SolderBumpGeometry
     | AcfMicrocapsuleGeometry
+    | LiquidMetalGelGeometry
     | ContactElementGeometry
     | FileGeometry
     | StepGeometry,
@@ -28,6 +30,7 @@ GEOMETRY_MODELS: dict[str, Any] = {
     "laminate": LaminateGeometry,
     "solder_bump": SolderBumpGeometry,
     "acf_microcapsule": AcfMicrocapsuleGeometry,
+    "liquid_metal_gel": LiquidMetalGelGeometry,
     "contact_element": ContactElementGeometry,
     "file": FileGeometry,
     "step": StepGeometry,
