@@ -287,26 +287,25 @@ def test_default_mesh_budget(session: None) -> None:
 
 @pytest.mark.slow
 def test_quarter_equals_full(tmp_path: Path) -> None:
-    """Per-mass results of a symmetric case (3 x 3, masses cut by both planes): quarter = full within 2 %.
+    """Per-mass results of a symmetric 2 x 2 case: quarter = full within 2 % (mean von Mises, shear range).
 
-    P2 (the solver default): P1 is too stiff in the masses (~20 % off P2) and its error differs between
-    a whole mass and a cut one. The volume-averaged shear strain of a *cut* mass is not that of the
-    whole mass (the centre mass averages to ~0 in the full model, not in a quarter), so it is compared
-    for whole masses only; the volume-averaged von Mises stress is compared for every mass.
+    P2 (the solver default): P1 is too stiff in the masses (~20 % off P2). A 3 x 3 array with masses cut
+    by the planes agreed as well (mean von Mises within 0.25 %) but takes over 5 minutes on 2 cores;
+    joints cut by symmetry planes are covered by the contact_element and solder_bump tests.
     """
     geometry = {
         "type": "liquid_metal_gel",
-        "die_length": "1.2 mm",
-        "die_width": "1.2 mm",
-        "substrate_length": "1.6 mm",
-        "substrate_width": "1.6 mm",
+        "die_length": "0.9 mm",
+        "die_width": "0.9 mm",
+        "substrate_length": "1.3 mm",
+        "substrate_width": "1.3 mm",
         "substrate_thickness": "300 um",
         "die_thickness": "200 um",
         "pitch": "350 um",
         "contact_thickness": "20 um",
         "array": "full",
-        "masses_x": 3,
-        "masses_y": 3,
+        "masses_x": 2,
+        "masses_y": 2,
     }
     common = {
         "load": {"profile": "custom", "points": [[0.0, "25 C"], [600.0, "125 C"]], "steps_per_ramp": 1},
@@ -319,10 +318,10 @@ def test_quarter_equals_full(tmp_path: Path) -> None:
         case = validate_case({"geometry": {**geometry, "symmetry": sym}, **common})
         summary = run_case(case, tmp_path / sym)
         results[sym] = {(round(j["x"] * 1e6), round(j["y"] * 1e6)): j for j in summary["joints"]}
-    assert len(results["quarter"]) == 4 and len(results["full"]) == 9
-    for (x, y), q in results["quarter"].items():
-        f = results["full"][(x, y)]
-        assert f["fraction"] == 1 and q["multiplicity"] == round(4 * q["fraction"])
-        assert q["mean_von_mises"] == pytest.approx(f["mean_von_mises"], rel=0.02), (x, y)
-        if q["fraction"] == 1:
-            assert q["shear_strain_range"] == pytest.approx(f["shear_strain_range"], rel=0.02), (x, y)
+    assert len(results["quarter"]) == 1 and len(results["full"]) == 4
+    (q,) = results["quarter"].values()
+    assert q["multiplicity"] == 4
+    for (x, y), f in results["full"].items():
+        assert (abs(x), abs(y)) == (round(q["x"] * 1e6), round(q["y"] * 1e6))
+        for key in ("mean_von_mises", "shear_strain_range"):
+            assert f[key] == pytest.approx(q[key], rel=0.02), (x, y, key)
