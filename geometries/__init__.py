@@ -7,11 +7,13 @@ from fem_package.fenics import MPI
 from fem_package.tagged_mesh import TaggedMesh
 from geometries.laminate import build_laminate
 from geometries.meshing import Builder, build_tagged_mesh
+from geometries.sealed_cavity import build_sealed_cavity
 from geometries.solder_bump import build_solder_bump
 
 BUILDERS: dict[str, Builder] = {
     "laminate": build_laminate,
     "solder_bump": build_solder_bump,
+    "sealed_cavity": build_sealed_cavity,
 }
 """Geometry type -> builder."""
 

@@ -7,12 +7,14 @@ from typing import Annotated
 from pydantic import Field
 
 from fem_package.case.geometry_laminate import LaminateGeometry
+from fem_package.case.geometry_sealed_cavity import SealedCavityGeometry
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 
-GeometryParams = Annotated[LaminateGeometry | SolderBumpGeometry, Field(discriminator="type")]
+GeometryParams = Annotated[LaminateGeometry | SolderBumpGeometry | SealedCavityGeometry, Field(discriminator="type")]
 """Parameters of any geometry type; ``type`` selects the model."""
 
-GEOMETRY_MODELS: dict[str, type[LaminateGeometry] | type[SolderBumpGeometry]] = {
+GEOMETRY_MODELS: dict[str, type[LaminateGeometry] | type[SolderBumpGeometry] | type[SealedCavityGeometry]] = {
     "laminate": LaminateGeometry,
     "solder_bump": SolderBumpGeometry,
+    "sealed_cavity": SealedCavityGeometry,
 }
