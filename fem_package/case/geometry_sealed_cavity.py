@@ -99,7 +99,7 @@ class SealedCavityGeometry(CaseModel):
     bump_height: Length = Field(120e-6, gt=0, description="solder-bump height from contact pad to seating plane [m]")
     device_length: Length = Field(500e-6, gt=0, description="device area (component structures) extent along x [m]")
     device_width: Length = Field(350e-6, gt=0, description="device area extent along y [m]")
-    device_thickness: Length = Field(1e-6, ge=0, description="height of the component structures, 0 = none [m]")
+    device_thickness: Length = Field(2e-6, ge=0, description="height of the component structures, 0 = none [m]")
 
     def roles(self) -> dict[str, str]:
         """Role -> default material."""
