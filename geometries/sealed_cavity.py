@@ -63,7 +63,7 @@ LINER_TAG0 = 2000
 SURFACE_TAGS = {"cavity_wall": 10, "subcavity_wall": 11, "outside": 12}
 THIN_ASPECT = 4.0
 """Cells in a thin layer are at most this many layer thicknesses wide."""
-ELEMENTS_PER_TURN = 32
+ELEMENTS_PER_TURN = 28
 _EPS = 1e-3  # model units (nm)
 
 Box = tuple[float, float, float, float]

@@ -22,14 +22,55 @@ from geometries.sealed_cavity import BUMP_TAG0, LINER_TAG0, SURFACE_TAGS, TAGS, 
 from tests.conftest import run_case
 
 UM = 1e-6
+SMALL: dict[str, Any] = {
+    "package_length": 0.9e-3,
+    "package_width": 0.8e-3,
+    "frame_width": 120e-6,
+    "via_pitch_x": 500e-6,
+    "via_pitch_y": 400e-6,
+    "via_diameter": 80e-6,
+    "bump_diameter": 140e-6,
+    "bump_height": 80e-6,
+    "cover_thickness": 100e-6,
+    "device_length": 200e-6,
+    "device_width": 120e-6,
+    "device_thickness": 3e-6,
+    "bondline_thickness": 8e-6,
+    "metallization_thickness": 12e-6,
+    "liner_thickness": 12e-6,
+    "subcavity_clearance": 25e-6,
+    "subframe_width": 30e-6,
+}
+"""A 0.9 x 0.8 mm package with thicker thin layers: the same topology as the default at a third of the cells."""
+
 CASES: dict[str, dict[str, Any]] = {
-    "default_quarter": {},
-    "island_half": {"sub_cavity": "island", "symmetry": "half"},
-    "odd_island_quarter": {"sub_cavity": "island", "vias_y": 3, "via_pitch_y": 300e-6},
-    "none_full": {"sub_cavity": "none", "symmetry": "full", "device_thickness": 0},
-    "defect_quarter": {"metallization": "defect", "defect_gap": 15e-6},
-    "partial_half": {"metallization": "partial", "faces": ["+y", "-y"], "symmetry": "half"},
-    "partial_one_face_full": {"metallization": "partial", "faces": ["+x"], "symmetry": "full", "sub_cavity": "island"},
+    "branch_quarter": SMALL,
+    "odd_island_defect_quarter": {
+        **SMALL,
+        "sub_cavity": "island",
+        "vias_y": 3,
+        "via_pitch_x": 480e-6,
+        "via_pitch_y": 250e-6,
+        "metallization": "defect",
+        "defect_gap": 15e-6,
+    },
+    "none_partial_full": {
+        **SMALL,
+        "sub_cavity": "none",
+        "vias_y": 1,
+        "symmetry": "full",
+        "metallization": "partial",
+        "faces": ["+x"],
+        "device_thickness": 0,
+    },
+    "island_partial_half": {
+        **SMALL,
+        "sub_cavity": "island",
+        "via_pitch_x": 480e-6,
+        "symmetry": "half",
+        "metallization": "partial",
+        "faces": ["+y", "-y"],
+    },
     "extreme_thin": {
         "bondline_thickness": 2e-6,
         "metallization_thickness": 3e-6,
@@ -37,46 +78,45 @@ CASES: dict[str, dict[str, Any]] = {
         "device_thickness": 1e-6,
         "die_thickness": 40e-6,
         "vcut_angle": 30,
-        "package_length": 0.8e-3,
-        "package_width": 0.8e-3,
-        "frame_width": 100e-6,
-        "via_pitch_x": 400e-6,
-        "via_pitch_y": 400e-6,
-        "via_diameter": 60e-6,
-        "bump_diameter": 100e-6,
-        "bump_height": 60e-6,
-        "cover_thickness": 100e-6,
-        "subcavity_clearance": 15e-6,
-        "subframe_width": 20e-6,
-        "device_length": 200e-6,
-        "device_width": 200e-6,
+        "package_length": 0.5e-3,
+        "package_width": 0.5e-3,
+        "frame_width": 80e-6,
+        "via_pitch_x": 260e-6,
+        "via_pitch_y": 260e-6,
+        "via_diameter": 50e-6,
+        "via_taper": 5,
+        "bump_diameter": 90e-6,
+        "bump_height": 50e-6,
+        "cover_thickness": 60e-6,
+        "subcavity_clearance": 10e-6,
+        "subframe_width": 15e-6,
+        "device_length": 80e-6,
+        "device_width": 80e-6,
     },
     "extreme_wide_cut": {
         "vcut_angle": 150,
-        "frame_width": 300e-6,
+        "frame_width": 350e-6,
         "package_length": 1.8e-3,
         "package_width": 1.6e-3,
-        "cut_depth": 100e-6,
+        "cut_depth": 20e-6,
         "bondline_thickness": 20e-6,
         "metallization_thickness": 30e-6,
         "liner_thickness": 30e-6,
-        "via_diameter": 200e-6,
-        "via_taper": 25,
+        "via_diameter": 190e-6,
+        "via_taper": 15,
         "bump_diameter": 300e-6,
         "bump_height": 150e-6,
-        "frame_height": 60e-6,
-        "die_thickness": 300e-6,
-        "cover_thickness": 300e-6,
+        "frame_height": 40e-6,
+        "die_thickness": 60e-6,
+        "cover_thickness": 150e-6,
         "sub_cavity": "island",
         "subcavity_clearance": 20e-6,
         "subframe_width": 30e-6,
-        "via_pitch_x": 900e-6,
-        "via_pitch_y": 700e-6,
         "device_length": 400e-6,
         "device_width": 300e-6,
     },
 }
-MESH = MeshSettings(max_size=300e-6, joint_size=60e-6)
+MESH = MeshSettings(max_size=300e-6, joint_size=50e-6)
 
 
 @pytest.fixture
@@ -146,9 +186,18 @@ def void_volume(surface_tag: int) -> float:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_groups_and_volumes(session: None, case: str) -> None:
+def test_case_meshes_with_groups_volumes_voids_and_coverage(session: None, case: str) -> None:
     params = SealedCavityGeometry(**CASES[case])
     description, stats = build(params)
+    check_groups_and_volumes(params, description, stats)
+    check_voids(params, description)
+    check_coverage(params)
+
+
+def check_groups_and_volumes(
+    params: SealedCavityGeometry, description: ModelDescription, stats: dict[str, float | int]
+) -> None:
+    """Volume and surface groups, joints and liners, meshed vs analytic volumes within 1 %."""
     assert stats["min_scaled_jacobian"] > 0.02
     names = {gmsh.model.getPhysicalName(3, tag) for _, tag in gmsh.model.getPhysicalGroups(3)}
     static = set(TAGS) - ({"device"} if params.device_thickness == 0 else set())
@@ -170,10 +219,8 @@ def test_groups_and_volumes(session: None, case: str) -> None:
         assert mesh_volume(region.tag) == pytest.approx(region.volume, rel=0.01, abs=0), region.name
 
 
-@pytest.mark.parametrize("case", ["default_quarter", "island_half", "none_full", "odd_island_quarter"])
-def test_cavity_is_a_void_of_the_analytic_volume(session: None, case: str) -> None:
-    params = SealedCavityGeometry(**CASES[case])
-    description, _ = build(params)
+def check_voids(params: SealedCavityGeometry, description: ModelDescription) -> None:
+    """Cavity and sub-cavities are unmeshed voids of the analytic volume, closed off from outside."""
     info = description.info
     # every surface bounds a meshed volume: the voids left no orphan faces behind
     used = {t for _, v in gmsh.model.getEntities(3) for _, t in gmsh.model.getBoundary([(3, v)], oriented=False)}
@@ -209,11 +256,8 @@ def test_default_cavity_volume_by_hand() -> None:
     assert lay.subcavity_volume(400e-6, 300e-6) == pytest.approx(pocket, rel=1e-12)
 
 
-@pytest.mark.parametrize("case", ["defect_quarter", "partial_half", "partial_one_face_full", "default_quarter"])
-def test_metallization_coverage(session: None, case: str) -> None:
+def check_coverage(params: SealedCavityGeometry) -> None:
     """Full covers the bondline's butt edges; defect stops short by defect_gap; partial leaves faces bare."""
-    params = SealedCavityGeometry(**CASES[case])
-    build(params)
     z = params.levels()
     pts = points()
     metal = np.unique(tets_of(TAGS["metallization"]))
@@ -248,7 +292,11 @@ def test_metallization_coverage(session: None, case: str) -> None:
 
 def test_partial_leaves_the_frame_open_to_outside(session: None) -> None:
     """Partial and defect variants expose polymer (frame, bondline) faces in the 'outside' group."""
-    for case, exposed in (("partial_half", True), ("defect_quarter", True), ("default_quarter", False)):
+    for case, exposed in (
+        ("island_partial_half", True),
+        ("odd_island_defect_quarter", True),
+        ("branch_quarter", False),
+    ):
         gmsh.model.add(case)
         build_sealed_cavity(SealedCavityGeometry(**CASES[case]), MESH)
         outside = set(gmsh.model.getEntitiesForPhysicalGroup(2, SURFACE_TAGS["outside"]))
@@ -305,18 +353,19 @@ def test_roles_and_case_file() -> None:
 
 
 def test_default_mesh_budget(session: None) -> None:
+    params = SealedCavityGeometry()
     start = time.perf_counter()
-    description, stats = build(SealedCavityGeometry(), MeshSettings())
+    description, stats = build(params, MeshSettings())
     seconds = time.perf_counter() - start
+    check_groups_and_volumes(params, description, stats)
+    check_voids(params, description)
     print(
         f"default sealed_cavity: {seconds:.1f} s, {stats['cells']} cells, {stats['vertices']} vertices, "
         f"min scaled Jacobian {stats['min_scaled_jacobian']:.3f}"
     )
     assert seconds < 60
     assert stats["min_scaled_jacobian"] > 0.05
-    assert description.info["cavity_volume"] == pytest.approx(
-        4 * description.info["cavity_volume_modelled"], rel=1e-12
-    )
+    assert description.info["cavity_volume"] == pytest.approx(4 * description.info["cavity_volume_modelled"], rel=1e-12)
 
 
 @pytest.mark.slow
