@@ -242,7 +242,7 @@ def check_voids(params: SealedCavityGeometry, description: ModelDescription) -> 
     cx, cy = params.cavity_half()
     h = params.frame_height + params.bondline_thickness
     assert info["cavity_height"] == pytest.approx(h)
-    assert info["cavity_volume"] < 4 * cx * cy * h
+    assert float(info["cavity_volume"]) < 4 * cx * cy * h
     # the cavity is closed: no wall triangle lies on the package's outer surface
     outside = set(gmsh.model.getEntitiesForPhysicalGroup(2, SURFACE_TAGS["outside"]))
     assert not outside & set(gmsh.model.getEntitiesForPhysicalGroup(2, SURFACE_TAGS["cavity_wall"]))

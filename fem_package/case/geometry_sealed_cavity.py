@@ -26,6 +26,7 @@ from fem_package.case.base import CaseModel
 from fem_package.units import Length, format_length
 
 Face = Literal["+x", "-x", "+y", "-y"]
+ALL_FACES: tuple[Face, ...] = ("+x", "-x", "+y", "-y")
 
 UM = 1e-6
 TEXT_RANGES: dict[str, tuple[float, float]] = {
@@ -78,7 +79,7 @@ class SealedCavityGeometry(CaseModel):
         "full", description="full: every butt edge covered; partial: faces left open; defect: stops short"
     )
     faces: list[Face] = Field(
-        default_factory=lambda: ["+x", "-x", "+y", "-y"],
+        default_factory=lambda: list(ALL_FACES),
         description="slanted faces left open (partial) or where the metallization stops short (defect)",
     )
     defect_gap: Length = Field(20e-6, gt=0, description="defect: metallization ends this far above the bondline [m]")
