@@ -378,8 +378,13 @@ def test_default_mesh_budget(session: None) -> None:
 
 @pytest.mark.slow
 def test_quarter_and_full_agree(tmp_path: Path) -> None:
-    """Per-joint results of the quarter model match the same joint of the full model within 2 %."""
-    results = {}
+    """Per-joint and per-region results of the quarter model match the full model within 2 %.
+
+    The package is free (no board): the bumps carry almost no shear, their volume-averaged shear
+    strain is ~1e-6 and mesh noise; it is compared against 2 % of the mismatch strain scale
+    (CTE solder - CTE glass) x 165 K instead of relative to itself.
+    """
+    summaries = {}
     for sym in ("quarter", "full"):
         case = validate_case(
             {
@@ -390,11 +395,19 @@ def test_quarter_and_full_agree(tmp_path: Path) -> None:
                 "output": {"picture": False},
             }
         )
-        results[sym] = run_case(case, tmp_path / sym)["joints"]
-    (quarter,) = results["quarter"]
-    full = next(j for j in results["full"] if j["x"] > 0 and j["y"] > 0)
+        summaries[sym] = run_case(case, tmp_path / sym)
+    (quarter,) = summaries["quarter"]["joints"]
+    full = next(j for j in summaries["full"]["joints"] if j["x"] > 0 and j["y"] > 0)
     assert quarter["multiplicity"] == 4 and full["multiplicity"] == 1
-    for key in ("mean_von_mises", "shear_strain_range"):
-        assert quarter[key] == pytest.approx(full[key], rel=0.02), key
-    corners = [j["shear_strain_range"] for j in results["full"]]
-    assert max(corners) == pytest.approx(min(corners), rel=0.02)  # the full model is symmetric itself
+    assert quarter["mean_von_mises"] == pytest.approx(full["mean_von_mises"], rel=0.02)
+    scale = (22e-6 - 3.25e-6) * 165
+    assert abs(quarter["shear_strain_range"] - full["shear_strain_range"]) < 0.02 * scale
+    regions_q, regions_f = summaries["quarter"]["regions"], summaries["full"]["regions"]
+    liner_f = f"liner_{full['joint_id']:04d}"
+    pairs = [(n, n) for n in ("die", "cover", "frame", "bondline", "metallization", "device")]
+    for name_q, name_f in [*pairs, ("liner_0000", liner_f)]:
+        q, f = regions_q[name_q]["mean_von_mises"], regions_f[name_f]["mean_von_mises"]
+        assert q == pytest.approx(f, rel=0.02), name_q
+        print(f"{name_q}: mean von Mises quarter {q / 1e6:.3f} MPa, full {f / 1e6:.3f} MPa, {q / f - 1:+.2%}")
+    q, f = quarter["mean_von_mises"], full["mean_von_mises"]
+    print(f"bump: mean von Mises quarter {q / 1e6:.3f} MPa, full {f / 1e6:.3f} MPa, {q / f - 1:+.2%}")
