@@ -13,6 +13,11 @@ angle up to 150 deg (preferably 30 - 90 deg)", cuts "reach into the cover"; wafe
 approximately 50 um"; bumps as beads of "30 to 300 um"; chips of "approximately 1 mm". Thin
 layers are modelled from a lower bound (``MODELLED``) so a tetrahedral mesh of the mm-sized
 package stays affordable; thinner values are refused with both ranges in the message.
+
+Symmetry: vias (with their branch pockets or island rings) lie on a grid centred on the die, so
+every layout is mirror symmetric by construction (an off-centre branch or island cannot be
+written); metallization faces left open must be mirror symmetric about the kept planes, otherwise
+the case is refused unless ``symmetry = "full"``.
 """
 
 from __future__ import annotations
