@@ -11,6 +11,7 @@ from geometries.laminate import build_laminate
 from geometries.liquid_metal_gel import build_liquid_metal_gel
 from geometries.mesh_file import build_from_file
 from geometries.meshing import Builder, build_tagged_mesh
+from geometries.sealed_cavity import build_sealed_cavity
 from geometries.solder_bump import build_solder_bump
 from geometries.step_file import build_from_step
 
@@ -20,6 +21,7 @@ BUILDERS: dict[str, Builder] = {
     "acf_microcapsule": build_acf_microcapsule,
     "liquid_metal_gel": build_liquid_metal_gel,
     "contact_element": build_contact_element,
+    "sealed_cavity": build_sealed_cavity,
     "file": build_from_file,
     "step": build_from_step,
 }

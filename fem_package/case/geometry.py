@@ -11,6 +11,7 @@ from fem_package.case.geometry_contact_element import ContactElementGeometry
 from fem_package.case.geometry_file import FileGeometry
 from fem_package.case.geometry_laminate import LaminateGeometry
 from fem_package.case.geometry_liquid_metal_gel import LiquidMetalGelGeometry
+from fem_package.case.geometry_sealed_cavity import SealedCavityGeometry
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 from fem_package.case.geometry_step import StepGeometry
 
@@ -20,6 +21,7 @@ GeometryParams = Annotated[
     | AcfMicrocapsuleGeometry
     | LiquidMetalGelGeometry
     | ContactElementGeometry
+    | SealedCavityGeometry
     | FileGeometry
     | StepGeometry,
     Field(discriminator="type"),
@@ -32,6 +34,7 @@ GEOMETRY_MODELS: dict[str, Any] = {
     "acf_microcapsule": AcfMicrocapsuleGeometry,
     "liquid_metal_gel": LiquidMetalGelGeometry,
     "contact_element": ContactElementGeometry,
+    "sealed_cavity": SealedCavityGeometry,
     "file": FileGeometry,
     "step": StepGeometry,
 }
