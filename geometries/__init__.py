@@ -5,6 +5,7 @@ from __future__ import annotations
 from fem_package.case.mesh import MeshSettings
 from fem_package.fenics import MPI
 from fem_package.tagged_mesh import TaggedMesh
+from geometries.compliant_lead import build_compliant_lead
 from geometries.laminate import build_laminate
 from geometries.meshing import Builder, build_tagged_mesh
 from geometries.solder_bump import build_solder_bump
@@ -12,6 +13,7 @@ from geometries.solder_bump import build_solder_bump
 BUILDERS: dict[str, Builder] = {
     "laminate": build_laminate,
     "solder_bump": build_solder_bump,
+    "compliant_lead": build_compliant_lead,
 }
 """Geometry type -> builder."""
 
