@@ -263,9 +263,10 @@ def build_compliant_lead(params: CompliantLeadGeometry, mesh: MeshSettings) -> M
         supports = [PointSupport((p.point[0], p.point[1], z_top), p.components) for p in die_supports]
 
     joint_size, max_size = _size_defaults(params, mesh)
-    fine = [(3, v) for name in pieces if name.startswith("lead_") or name == "contact" for v in pieces[name]]
+    fine = [(3, v) for name in pieces if name.startswith("lead_") or name in ("contact", "via_liner") for v in pieces[name]]
     surfaces = [t for _, t in gmsh.model.getBoundary(fine, combined=False, oriented=False)]
     set_size_field(sorted(set(surfaces)), joint_size, max_size, joint_size, params.pitch)
+    lead_field = max(gmsh.model.mesh.field.list())
     limits: list[tuple[list[int], float]] = [
         (pieces["compliant"], max(joint_size, h / 2)),
         (pieces["polyimide"] + pieces["via_liner"], max(joint_size, tp)),
@@ -276,7 +277,11 @@ def build_compliant_lead(params: CompliantLeadGeometry, mesh: MeshSettings) -> M
     if params.board:
         solder = [v for name in pieces if name.startswith("solder_") for v in pieces[name]]
         limits.append((solder, max(joint_size, params.solder_thickness)))
-    _limit_sizes([(vols, size) for vols, size in limits if vols])
+    term_size = limits[-1][1]
+    coarse = [(3, v) for v in term]
+    coarse_surfaces = sorted({t for _, t in gmsh.model.getBoundary(coarse, combined=False, oriented=False)})
+    graded = _graded_field(coarse_surfaces, term_size, max_size, 2 * params.pitch)
+    _limit_sizes([(vols, size) for vols, size in limits if vols], [lead_field, graded])
     gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", ELEMENTS_PER_TURN)
     radius, angle = params.s_curve()
     info: dict[str, float | int | str] = {
@@ -301,14 +306,33 @@ def build_compliant_lead(params: CompliantLeadGeometry, mesh: MeshSettings) -> M
     return ModelDescription("compliant_lead", sym, regions, boundaries, planes, supports, info)
 
 
-def _limit_sizes(limits: list[tuple[list[int], float]]) -> None:
+def _graded_field(surfaces: list[int], size_near: float, size_far: float, distance: float) -> int:
+    """Threshold field: ``size_near`` on ``surfaces`` growing to ``size_far`` at ``distance`` (metres).
+
+    Grades the mesh from the terminals, solder and via liners into the board and die so cell size
+    does not jump from tens of micrometres to the board's maximum size across one cell.
+    """
+    f = gmsh.model.mesh.field
+    dist = f.add("Distance")
+    f.setNumbers(dist, "SurfacesList", surfaces)
+    f.setNumber(dist, "Sampling", 20)
+    thr = f.add("Threshold")
+    f.setNumber(thr, "InField", dist)
+    f.setNumber(thr, "SizeMin", um(size_near))
+    f.setNumber(thr, "SizeMax", um(size_far))
+    f.setNumber(thr, "DistMin", 0.0)
+    f.setNumber(thr, "DistMax", um(distance))
+    return thr
+
+
+def _limit_sizes(limits: list[tuple[list[int], float]], fields: list[int]) -> None:
     """Cap the background size field inside volumes: (volume tags, largest size in metres) pairs.
 
     Thin parts (contacts, polyimide, solder) get at most about their thickness, the compliant layer
-    half its height; wraps the field :func:`set_size_field` just made in a ``Min`` field.
+    half its height; the ``Min`` of these caps and ``fields`` becomes the background field.
     """
     f = gmsh.model.mesh.field
-    fields = [max(f.list())]
+    fields = list(fields)
     for volumes, size in limits:
         fields.append(f.add("Constant"))
         f.setNumbers(fields[-1], "VolumesList", volumes)
