@@ -272,12 +272,15 @@ def build_compliant_lead(params: CompliantLeadGeometry, mesh: MeshSettings) -> M
         (pieces["polyimide"] + pieces["via_liner"], max(joint_size, tp)),
         (pieces["contact"], max(joint_size / 2, 2 * tc)),
     ]
+    if params.lead == "flexible":  # at least one cell edge per ribbon thickness, whatever joint_size says
+        leads = [v for name in pieces if name.startswith("lead_") for v in pieces[name]]
+        limits.append((leads, min(joint_size, params.lead_thickness)))
     term = [v for name in pieces if name.startswith(("terminal_", "solder_")) for v in pieces[name]]
-    limits.append((term, max(joint_size, min(th / 3, params.terminal_neck_ratio * params.terminal_width / 3))))
+    term_size = max(joint_size, min(th / 3, params.terminal_neck_ratio * params.terminal_width / 3))
+    limits.append((term, term_size))
     if params.board:
         solder = [v for name in pieces if name.startswith("solder_") for v in pieces[name]]
         limits.append((solder, max(joint_size, params.solder_thickness)))
-    term_size = limits[-1][1]
     coarse = [(3, v) for v in term]
     coarse_surfaces = sorted({t for _, t in gmsh.model.getBoundary(coarse, combined=False, oriented=False)})
     graded = _graded_field(coarse_surfaces, term_size, max_size, 2 * params.pitch)

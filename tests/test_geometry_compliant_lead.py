@@ -58,7 +58,7 @@ CASES: dict[str, dict[str, Any]] = {
     "no_board_quarter": {**SMALL, "board": False},
     "extreme_thin": {
         **SMALL,
-        "symmetry": "full",
+        "symmetry": "half",
         "polyimide_thickness": 25e-6,
         "terminal_height": 100e-6,
         "compliant_thickness": 85e-6,  # contact 5 + two bulges 40 + rise 40 = 2 x lead thickness
@@ -82,6 +82,8 @@ CASES: dict[str, dict[str, Any]] = {
     },
 }
 FAST = MeshSettings(optimize=False, joint_size=30e-6, max_size=500e-6)
+OPTIMIZED = {"extreme_thin": MeshSettings(optimize=True, joint_size=30e-6, max_size=500e-6)}
+"""Cases whose tight S bend (radius = lead thickness) needs gmsh's optimizer, as by default, to clear 0.01."""
 
 
 @pytest.fixture
@@ -123,7 +125,7 @@ def physical_names() -> set[str]:
 @pytest.mark.parametrize("case", CASES)
 def test_groups_and_volumes(session: None, case: str) -> None:
     params = CompliantLeadGeometry(**CASES[case])
-    description, stats = build(params)
+    description, stats = build(params, OPTIMIZED.get(case, FAST))
     fractions = expected_fractions(params)
     n = len(fractions)
     static = {"die", "compliant", "polyimide", "via_liner", "contact"} | ({"board"} if params.board else set())
@@ -282,7 +284,7 @@ def geometry_error(**geometry: Any) -> str:
         ({"compliant_thickness": "60 um"}, ["compliant_thickness", "60 um", "85 um"]),
         ({"lead_offset": "150 um"}, ["lead_offset", "150 um", "105 um"]),
         ({"lead_offset": "0 um"}, ["lead_offset", "0 um"]),
-        ({"lead": "rigid_post"}, ["s_shaped", "rigid_post", "vertical"]),
+        ({"lead": "rigid_post"}, ["lead = 'rigid_post'", "s_shaped", "vertical"]),
         ({"leads_x": 3, "leads_y": 3, "die_length": "2 mm"}, ["quarter", "leads_x = 3", "centre lead"]),
         ({"terminal_shape": "triangular"}, ["triangular", "quarter", "x = 0", "'half'"]),
         ({"terminal_width": "480 um"}, ["terminal_width", "480 um", "450 um"]),

@@ -223,10 +223,10 @@ class CompliantLeadGeometry(CaseModel):
                 f"{fl(self.contact_thickness + 4 * t)} (contact + two bulges + 2 lead thicknesses)"
             )
         if self.lead == "rigid_post" and self.shape == "s_shaped":
-            raise ValueError("shape = 's_shaped' needs lead = 'flexible'; a rigid post is straight (shape = 'vertical')")
+            raise ValueError("lead = 'rigid_post' needs shape = 'vertical', got 's_shaped' (a rigid post is straight)")
         if self.lead == "flexible" and self.shape == "s_shaped":
             s = self.lead_offset
-            if not 0 < s <= rise:
+            if not 0 < s <= rise * (1 + 1e-9):
                 raise ValueError(
                     f"lead_offset = {fl(s)} must be within (0, {fl(rise)}] for shape = 's_shaped' "
                     "(at most the rise of the narrow section: the S turns by at most 90 degrees)"
