@@ -10,8 +10,8 @@ solder, terminal, polyimide, compliant-layer, contact and die thickness; without
     compliant     z_p          .. z_d = z_p + h   die footprint around leads and contacts (elastomer/gel 28)
     polyimide     z_p - tp     .. z_p             die footprint; via liners (17): Cu tubes of outer
                                                   diameter D_v, wall t_l, empty core (closed by bulge and terminal)
-    terminals     tb + hs      .. tb + hs + H     "cooling towers" (32): base size W at the polyimide, neck
-                                                  r_n W at (1 - f_n) H above the tip, tip r_t W (round/square/triangular)
+    terminals     tb + hs      .. tb + hs + H     "cooling towers" (32), round/square/triangular: base size W
+                                                  at the polyimide, neck r_n W at (1 - f_n) H above the tip, tip r_t W
     solder        tb           .. tb + hs         prism of the terminal tip section
     board         0            .. tb              box board_length x board_width
 
@@ -66,9 +66,14 @@ def _add_box(footprint: Box, z0: float, z1: float) -> int:
 
 def _clip_all(parts: list[int], x: float, y: float, reach: float, z0: float, z1: float, keep: Box) -> list[int]:
     """Intersect every solid of ``parts`` (within ``reach`` of (x, y)) with the kept box between z0 and z1."""
-    box = (max(x - 2 * reach, keep[0]), min(x + 2 * reach, keep[1]), max(y - 2 * reach, keep[2]), min(y + 2 * reach, keep[3]))
+    box = (
+        max(x - 2 * reach, keep[0]),
+        min(x + 2 * reach, keep[1]),
+        max(y - 2 * reach, keep[2]),
+        min(y + 2 * reach, keep[3]),
+    )
     tool = _add_box(box, z0 - 1e-6, z1 + 1e-6)
-    out = []
+    out: list[int] = []
     for tag in parts:
         res, _ = gmsh.model.occ.intersect([(3, tag)], [(3, tool)], removeObject=True, removeTool=False)
         out.extend(t for d, t in res if d == 3)
@@ -263,7 +268,9 @@ def build_compliant_lead(params: CompliantLeadGeometry, mesh: MeshSettings) -> M
         supports = [PointSupport((p.point[0], p.point[1], z_top), p.components) for p in die_supports]
 
     joint_size, max_size = _size_defaults(params, mesh)
-    fine = [(3, v) for name in pieces if name.startswith("lead_") or name in ("contact", "via_liner") for v in pieces[name]]
+    fine = [
+        (3, v) for name in pieces if name.startswith("lead_") or name in ("contact", "via_liner") for v in pieces[name]
+    ]
     surfaces = [t for _, t in gmsh.model.getBoundary(fine, combined=False, oriented=False)]
     set_size_field(sorted(set(surfaces)), joint_size, max_size, joint_size, params.pitch)
     lead_field = max(gmsh.model.mesh.field.list())

@@ -192,12 +192,11 @@ def test_lead_geometry_in_mesh(session: None) -> None:
     for r in description.joints:
         assert r.joint_center is not None
         x, y, _ = r.joint_center
-        box = np.zeros(6)
         ents = gmsh.model.getEntitiesForPhysicalGroup(3, r.tag)
         boxes = np.array([gmsh.model.getBoundingBox(3, e) for e in ents]) * MODEL_UNIT
         box = np.concatenate([boxes[:, :3].min(axis=0), boxes[:, 3:].max(axis=0)])
         assert box[2] == pytest.approx(info["compliant_bottom"], abs=1e-9)
-        assert box[5] == pytest.approx(info["die_bottom"] - params.contact_thickness, abs=1e-9)
+        assert box[5] == pytest.approx(float(info["die_bottom"]) - params.contact_thickness, abs=1e-9)
         axis, sign = params.lead_direction(x, y)
         assert axis == 1 and sign == (1 if y > 0 else -1)  # |y| = |x|: offsets along y, outwards
         lo, hi = (box[1], box[4])
@@ -226,7 +225,7 @@ def test_rigid_post_variant(session: None) -> None:
 def test_no_board_supports_on_die_top(session: None) -> None:
     params = CompliantLeadGeometry(**{**SMALL, "board": False, "symmetry": "full"})
     description = build_compliant_lead(params, FAST)
-    z_top = description.info["thickness"]
+    z_top = float(description.info["thickness"])
     assert description.info["terminal_tip"] == 0.0
     assert {r.role for r in description.regions}.isdisjoint({"board", "solder"})
     assert len(description.supports) == 3
@@ -333,7 +332,7 @@ def test_quarter_and_full_models_agree(tmp_path: Path) -> None:
         case = validate_case(
             {
                 "geometry": {"type": "compliant_lead", **SMALL, "symmetry": sym},
-                "load": {"profile": "JESD22-A104-G", "steps_per_ramp": 1, "steps_per_dwell": 0},
+                "load": {"profile": "JESD22-A104-G", "steps_per_ramp": 1, "steps_per_dwell": 0, "dwell_time": 0},
                 "mesh": {"max_size": "500 um", "joint_size": "30 um"},
                 "solver": {"rtol": 1e-10},
                 "output": {"picture": False},

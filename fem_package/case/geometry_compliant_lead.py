@@ -15,6 +15,7 @@ micro-BGA-type compliant chip-size packages (Au ribbon ~20 um x 30 um, elastomer
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Literal, Self
 
@@ -175,7 +176,7 @@ class CompliantLeadGeometry(CaseModel):
         """Cooling-tower volume in m^3: two frusta of similar sections, V = h (A1 + A2 + sqrt(A1 A2)) / 3."""
         sec = self.terminal_sections()
         total = 0.0
-        for (z0, s0), (z1, s1) in zip(sec[:-1], sec[1:], strict=True):
+        for (z0, s0), (z1, s1) in itertools.pairwise(sec):
             a0, a1 = self.section_area(s0), self.section_area(s1)
             total += (z1 - z0) * (a0 + a1 + math.sqrt(a0 * a1)) / 3
         return total
@@ -198,7 +199,7 @@ class CompliantLeadGeometry(CaseModel):
         return 1, -1 if y < -tol else 1
 
     @model_validator(mode="after")
-    def _consistent(self) -> Self:  # noqa: C901 - one check per rule, each with its own message
+    def _consistent(self) -> Self:
         fl = format_length
         for key, (lo, hi), where in (
             ("polyimide_thickness", POLYIMIDE_RANGE, "'about 25 microns to about 75 or 100 microns'"),
@@ -250,7 +251,9 @@ class CompliantLeadGeometry(CaseModel):
         foot = df if self.lead == "flexible" else self.post
         foot_key = "fixed_bulge_diameter" if self.lead == "flexible" else "post_diameter"
         if dv >= foot:
-            raise ValueError(f"via_diameter = {fl(dv)} must be smaller than {foot_key} = {fl(foot)} (it covers the via)")
+            raise ValueError(
+                f"via_diameter = {fl(dv)} must be smaller than {foot_key} = {fl(foot)} (it covers the via)"
+            )
         if tl > dv / 2 * (1 + 1e-9):
             raise ValueError(
                 f"via_liner_thickness = {fl(tl)} must not exceed half the via_diameter = {fl(dv / 2)} (filled via)"
