@@ -252,15 +252,15 @@ def test_boundaries_lie_in_their_planes(session: None, case: str) -> None:
 
 
 def test_default_mesh_budget(session: None) -> None:
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     description, stats = build(CompliantLeadGeometry(), MeshSettings())
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     print(
-        f"default compliant_lead: {seconds:.1f} s, {stats['cells']} cells, {stats['vertices']} vertices, "
-        f"min scaled Jacobian {stats['min_scaled_jacobian']:.3f}"
+        f"default compliant_lead: {cpu:.1f} s CPU ({seconds:.1f} s wall), {stats['cells']} cells, "
+        f"{stats['vertices']} vertices, min scaled Jacobian {stats['min_scaled_jacobian']:.3f}"
     )
     assert stats["min_scaled_jacobian"] > 0.05
-    assert seconds < 60
+    assert cpu < 60  # gmsh runs single-threaded in this process: CPU time = time on one idle core
     assert description.info["leads_total"] == 16 and description.info["leads_modelled"] == 4
 
 
