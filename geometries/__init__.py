@@ -6,6 +6,7 @@ from fem_package.case.mesh import MeshSettings
 from fem_package.fenics import MPI
 from fem_package.tagged_mesh import TaggedMesh
 from geometries.acf_microcapsule import build_acf_microcapsule
+from geometries.compliant_lead import build_compliant_lead
 from geometries.contact_element import build_contact_element
 from geometries.laminate import build_laminate
 from geometries.liquid_metal_gel import build_liquid_metal_gel
@@ -21,6 +22,7 @@ BUILDERS: dict[str, Builder] = {
     "acf_microcapsule": build_acf_microcapsule,
     "liquid_metal_gel": build_liquid_metal_gel,
     "contact_element": build_contact_element,
+    "compliant_lead": build_compliant_lead,
     "sealed_cavity": build_sealed_cavity,
     "file": build_from_file,
     "step": build_from_step,

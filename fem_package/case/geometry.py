@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from fem_package.case.geometry_acf_microcapsule import AcfMicrocapsuleGeometry
+from fem_package.case.geometry_compliant_lead import CompliantLeadGeometry
 from fem_package.case.geometry_contact_element import ContactElementGeometry
 from fem_package.case.geometry_file import FileGeometry
 from fem_package.case.geometry_laminate import LaminateGeometry
@@ -21,6 +22,7 @@ GeometryParams = Annotated[
     | AcfMicrocapsuleGeometry
     | LiquidMetalGelGeometry
     | ContactElementGeometry
+    | CompliantLeadGeometry
     | SealedCavityGeometry
     | FileGeometry
     | StepGeometry,
@@ -34,6 +36,7 @@ GEOMETRY_MODELS: dict[str, Any] = {
     "acf_microcapsule": AcfMicrocapsuleGeometry,
     "liquid_metal_gel": LiquidMetalGelGeometry,
     "contact_element": ContactElementGeometry,
+    "compliant_lead": CompliantLeadGeometry,
     "sealed_cavity": SealedCavityGeometry,
     "file": FileGeometry,
     "step": StepGeometry,
