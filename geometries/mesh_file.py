@@ -60,6 +60,17 @@ def determinate_supports(points: np.ndarray, symmetry: str) -> list[PointSupport
     return [PointSupport(as_tuple(p1), (0, 1, 2)), PointSupport(as_tuple(p2), (1, 2)), PointSupport(as_tuple(p3), (2,))]
 
 
+def cut_by_planes(points: np.ndarray, symmetry: str, span: float) -> tuple[bool, bool]:
+    """(cut by x = 0, cut by y = 0): the part has at least a face (3 vertices) on a symmetry plane of the model.
+
+    Such a joint is modelled in part; its axis lies in the plane (used for DNP and the shear metric).
+    """
+    tol = 1e-9 * span
+    on_x = symmetry != "full" and int(np.sum(np.abs(points[:, 0]) < tol)) >= 3
+    on_y = symmetry == "quarter" and int(np.sum(np.abs(points[:, 1]) < tol)) >= 3
+    return bool(on_x), bool(on_y)
+
+
 def build_from_file(params: FileGeometry, mesh: MeshSettings) -> ModelDescription:
     """Add the file's mesh to the current gmsh model; regions and joints from ``params.groups``."""
     data = read_mesh_file(params.path)
@@ -87,8 +98,12 @@ def build_from_file(params: FileGeometry, mesh: MeshSettings) -> ModelDescriptio
         if m.joint:
             tag = JOINT_TAG0 + joint_id
             centroid = (points_si[cells].mean(axis=1) * vol[:, None]).sum(axis=0) / vol.sum()
-            center = (float(centroid[0]), float(centroid[1]), float(centroid[2]))
-            regions.append(Region(name, tag, role, m.material, joint_id, center, m.multiplicity, 1.0, float(vol.sum())))
+            cut = cut_by_planes(points_si[np.unique(cells)], sym, float(np.ptp(points_si, axis=0).max()))
+            center = (0.0 if cut[0] else float(centroid[0]), 0.0 if cut[1] else float(centroid[1]), float(centroid[2]))
+            fraction = 0.5 ** sum(cut)
+            regions.append(
+                Region(name, tag, role, m.material, joint_id, center, m.multiplicity, fraction, float(vol.sum()))
+            )
             joint_id += 1
         else:
             tag = index + 1
