@@ -72,6 +72,15 @@ def owned_cell_tags(tagged: TaggedMesh) -> np.ndarray:
     return tags
 
 
+def global_geometry_of(case: Case) -> Any | None:
+    """The global geometry that drives this case's submodel, or None when the case is not a submodel.
+
+    A geometry type with submodel levels has ``global_geometry()``; it returns None at the global level.
+    """
+    getter = getattr(case.geometry, "global_geometry", None)
+    return getter() if getter is not None else None
+
+
 class GlobalModel:
     """The global (die-level) model of a submodel case, solved each step ahead of the submodel.
 
@@ -89,7 +98,7 @@ class GlobalModel:
         from solvers.submodel import CUT_BOUNDARY, SubmodelBoundary
         from solvers.thermoelastic import ThermoelasticProblem
 
-        params = case.geometry.global_geometry()  # type: ignore[union-attr]
+        params: Any = global_geometry_of(case)
         self.case = case.model_copy(update={"geometry": params})
         with console.status("meshing the global model with gmsh"):
             self.tagged = mesh_geometry(params, case.mesh, comm)
@@ -177,7 +186,7 @@ def run(
         recovery = StressRecovery(problem)
         console.info(f"thermo-elastic P{case.solver.degree}: {problem.num_dofs} dofs; load {case.load.describe()}")
         global_model = None
-        if hasattr(case.geometry, "global_geometry"):  # a submodel: its cut faces follow the global model
+        if global_geometry_of(case) is not None:  # a submodel: its cut faces follow the global model
             global_model = GlobalModel(case, problem, tagged, folder, comm, console)
 
         mesh = tagged.mesh

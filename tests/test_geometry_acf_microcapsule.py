@@ -163,7 +163,9 @@ def test_pad_model_interface(session: None) -> None:
     size = hi - lo
     assert area == pytest.approx(2 * (size[0] * size[1] + size[1] * size[2] + size[0] * size[2]), rel=1e-9)
     glob = params.global_geometry()
-    assert glob.level == "die" and glob.model_dump(exclude={"level"}) == params.model_dump(exclude={"level"})
+    assert glob is not None and glob.level == "die"
+    assert glob.model_dump(exclude={"level"}) == params.model_dump(exclude={"level"})
+    assert glob.global_geometry() is None  # the die level is not a submodel
 
 
 def test_capsule_shapes_in_the_model(session: None) -> None:

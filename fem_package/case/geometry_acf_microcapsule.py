@@ -258,8 +258,10 @@ class AcfMicrocapsuleGeometry(CaseModel):
         x, y, _ = self.joint_positions()[self.submodel_joint()]
         return x, y, self.joint_z
 
-    def global_geometry(self) -> AcfMicrocapsuleGeometry:
-        """The die-level variant with the same parameters (the model that drives the pad-level one)."""
+    def global_geometry(self) -> AcfMicrocapsuleGeometry | None:
+        """The die-level variant with the same parameters (it drives the pad-level model); None at die level."""
+        if self.level == "die":
+            return None
         return AcfMicrocapsuleGeometry.model_validate({**self.model_dump(), "level": "die"})
 
     # ------------------------------------------------------------------ checks
