@@ -62,6 +62,7 @@ from fem_package.case.geometry_acf_microcapsule import AcfMicrocapsuleGeometry, 
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import Boundary, ModelDescription, Region
 from geometries.meshing import set_size_field, um
+from geometries.occ_parts import add_box, limit_sizes
 from geometries.symmetry import add_standard_boundaries, copies, kept_box, planes_and_supports
 
 # Physical-group tags of the volumes; joint (die level) or capsule grain (pad level) j gets JOINT_TAG0 + j.
@@ -246,12 +247,6 @@ def _clip(box: Box, keep: Box) -> Box:
     return max(box[0], keep[0]), min(box[1], keep[1]), max(box[2], keep[2]), min(box[3], keep[3])
 
 
-def _add_box(footprint: Box, z0: float, z1: float) -> int:
-    """OCC box over ``footprint`` from ``z0`` to ``z1`` (arguments in metres)."""
-    x0, x1, y0, y1 = footprint
-    return gmsh.model.occ.addBox(um(x0), um(y0), um(z0), um(x1 - x0), um(y1 - y0), um(z1 - z0))
-
-
 def _levels(params: AcfMicrocapsuleGeometry) -> dict[str, float]:
     """z of the layer interfaces, in m (see the module docstring)."""
     ts, tp, ti, tl = params.substrate_thickness, params.pad_thickness, params.imc_thickness, params.solder_thickness
@@ -270,9 +265,9 @@ def _pad_stacks(params: AcfMicrocapsuleGeometry, fp: Box, solids: dict[str, list
     z = _levels(params)
     tp, ti, tl = params.pad_thickness, params.imc_thickness, params.solder_thickness
     ts, zd = z["substrate_top"], z["die_bottom"]
-    solids["pad"] += [_add_box(fp, ts, ts + tp), _add_box(fp, zd - tp, zd)]
-    solids["imc"] += [_add_box(fp, ts + tp, ts + tp + ti), _add_box(fp, zd - tp - ti, zd - tp)]
-    solids["solder"] += [_add_box(fp, ts + tp + ti, ts + tp + ti + tl), _add_box(fp, zd - tp - ti - tl, zd - tp - ti)]
+    solids["pad"] += [add_box(fp, ts, ts + tp), add_box(fp, zd - tp, zd)]
+    solids["imc"] += [add_box(fp, ts + tp, ts + tp + ti), add_box(fp, zd - tp - ti, zd - tp)]
+    solids["solder"] += [add_box(fp, ts + tp + ti, ts + tp + ti + tl), add_box(fp, zd - tp - ti - tl, zd - tp - ti)]
 
 
 def _fragment(solids: dict[str, list[int]], order: list[str]) -> dict[str, list[int]]:
@@ -294,25 +289,9 @@ def _fragment(solids: dict[str, list[int]], order: list[str]) -> dict[str, list[
     return pieces
 
 
-def _limit_sizes(limits: list[tuple[list[int], float]]) -> None:
-    """Cap the background size field inside volumes: (volume tags, largest size in metres) pairs."""
-    f = gmsh.model.mesh.field
-    fields = [max(f.list())]
-    for volumes, size in limits:
-        if not volumes:
-            continue
-        fields.append(f.add("Constant"))
-        f.setNumbers(fields[-1], "VolumesList", volumes)
-        f.setNumber(fields[-1], "VIn", um(size))
-        f.setNumber(fields[-1], "VOut", 1e22)
-    smallest = f.add("Min")
-    f.setNumbers(smallest, "FieldsList", fields)
-    f.setAsBackgroundMesh(smallest)
-
-
 def _layer_limits(params: AcfMicrocapsuleGeometry, pieces: dict[str, list[int]], joint: float) -> None:
     """Thin layers get cells at most 3 layer thicknesses (never above the joint size near them)."""
-    _limit_sizes(
+    limit_sizes(
         [
             (pieces["pad"], min(joint, 3 * params.pad_thickness)),
             (pieces["imc"], min(joint, 2 * params.imc_thickness)),
@@ -366,9 +345,9 @@ def _build_die(params: AcfMicrocapsuleGeometry, mesh: MeshSettings) -> ModelDesc
     pl, pw, h = params.pad_length, params.pad_width, params.joint_thickness
 
     solids: dict[str, list[int]] = {
-        "substrate": [_add_box(keep, 0.0, z["substrate_top"])],
-        "die": [_add_box(die_fp, z["die_bottom"], z["top"])],
-        "film": [_add_box(die_fp, z["substrate_top"], z["die_bottom"])],
+        "substrate": [add_box(keep, 0.0, z["substrate_top"])],
+        "die": [add_box(die_fp, z["die_bottom"], z["top"])],
+        "film": [add_box(die_fp, z["substrate_top"], z["die_bottom"])],
         "pad": [],
         "imc": [],
         "solder": [],
@@ -376,7 +355,7 @@ def _build_die(params: AcfMicrocapsuleGeometry, mesh: MeshSettings) -> ModelDesc
     for j, (x, y, _) in enumerate(joints):
         fp = _clip((x - pl / 2, x + pl / 2, y - pw / 2, y + pw / 2), keep)
         _pad_stacks(params, fp, solids)
-        solids[f"joint_{j:04d}"] = [_add_box(fp, z["joint_bottom"], z["joint_top"])]
+        solids[f"joint_{j:04d}"] = [add_box(fp, z["joint_bottom"], z["joint_top"])]
     joint_names = [f"joint_{j:04d}" for j in range(len(joints))]
     pieces = _fragment(solids, [*joint_names, "pad", "imc", "solder", "film"])
     gmsh.model.occ.synchronize()
@@ -411,7 +390,7 @@ def _build_die(params: AcfMicrocapsuleGeometry, mesh: MeshSettings) -> ModelDesc
     surfaces = sorted({t for _, t in gmsh.model.getBoundary(stack, combined=False, oriented=False)})
     set_size_field(surfaces, joint_size, max_size, joint_size, 2 * params.pitch)
     _layer_limits(params, pieces, joint_size)
-    _limit_sizes([([v for n in joint_names for v in pieces[n]], min(joint_size, 2 * h))])
+    limit_sizes([([v for n in joint_names for v in pieces[n]], min(joint_size, 2 * h))])
     info = _base_info(params)
     info.update(capsule_report(params))
     info.update({"pads_modelled": len(joints), "joint_size": joint_size, "max_size": max_size})
@@ -434,7 +413,7 @@ def _add_capsule(cap: Capsule, params: AcfMicrocapsuleGeometry, z: dict[str, flo
         s = occ.addSphere(um(cap.x), um(cap.y), um(zc), um(sa))
         occ.dilate([(3, s)], um(cap.x), um(cap.y), um(zc), 1.0, 1.0, sc / sa)
         r = 2 * sa
-        slab = _add_box((cap.x - r, cap.x + r, cap.y - r, cap.y + r), z["joint_bottom"], z["joint_top"])
+        slab = add_box((cap.x - r, cap.x + r, cap.y - r, cap.y + r), z["joint_bottom"], z["joint_top"])
         res, _ = occ.intersect([(3, s)], [(3, slab)])
         out.append(res[0][1])
     return out[0], out[1]
@@ -450,9 +429,9 @@ def _build_pad(params: AcfMicrocapsuleGeometry, mesh: MeshSettings) -> ModelDesc
     capsules = place_capsules(params, (cx, cy))
 
     solids: dict[str, list[int]] = {
-        "substrate": [_add_box(box, z_bottom, z["substrate_top"])],
-        "die": [_add_box(box, z["die_bottom"], z_top)],
-        "film": [_add_box(box, z["substrate_top"], z["die_bottom"])],
+        "substrate": [add_box(box, z_bottom, z["substrate_top"])],
+        "die": [add_box(box, z["die_bottom"], z_top)],
+        "film": [add_box(box, z["substrate_top"], z["die_bottom"])],
         "pad": [],
         "imc": [],
         "solder": [],

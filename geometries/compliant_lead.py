@@ -42,6 +42,7 @@ from fem_package.case.geometry_compliant_lead import CompliantLeadGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription, PointSupport, Region
 from geometries.meshing import set_size_field, um
+from geometries.occ_parts import add_box, limit_sizes
 from geometries.symmetry import add_standard_boundaries, copies, fraction_kept, kept_box, planes_and_supports
 
 # Physical-group tags of the volumes. Lead/post j (the joint) gets LEAD_TAG0 + j, its terminal
@@ -58,12 +59,6 @@ Box = tuple[float, float, float, float]
 DimTags = list[tuple[int, int]]
 
 
-def _add_box(footprint: Box, z0: float, z1: float) -> int:
-    """OCC box over ``footprint`` (x0, x1, y0, y1) from ``z0`` to ``z1`` (metres)."""
-    x0, x1, y0, y1 = footprint
-    return gmsh.model.occ.addBox(um(x0), um(y0), um(z0), um(x1 - x0), um(y1 - y0), um(z1 - z0))
-
-
 def _clip_all(parts: list[int], x: float, y: float, reach: float, z0: float, z1: float, keep: Box) -> list[int]:
     """Intersect every solid of ``parts`` (within ``reach`` of (x, y)) with the kept box between z0 and z1."""
     box = (
@@ -72,7 +67,7 @@ def _clip_all(parts: list[int], x: float, y: float, reach: float, z0: float, z1:
         max(y - 2 * reach, keep[2]),
         min(y + 2 * reach, keep[3]),
     )
-    tool = _add_box(box, z0 - 1e-6, z1 + 1e-6)
+    tool = add_box(box, z0 - 1e-6, z1 + 1e-6)
     out: list[int] = []
     for tag in parts:
         res, _ = gmsh.model.occ.intersect([(3, tag)], [(3, tool)], removeObject=True, removeTool=False)
@@ -185,11 +180,11 @@ def build_compliant_lead(params: CompliantLeadGeometry, mesh: MeshSettings) -> M
     positions = params.positions()
     kept = [(x, y, f) for x, y in positions if (f := fraction_kept(sym, x, y, tol)) > 0]
 
-    solids: dict[str, list[int]] = {"die": [_add_box(die_keep, z_d, z_top)]}
+    solids: dict[str, list[int]] = {"die": [add_box(die_keep, z_d, z_top)]}
     if params.board:
-        solids["board"] = [_add_box(keep, 0.0, tb)]
-    solids["compliant"] = [_add_box(die_keep, z_p, z_d)]
-    polyimide = _add_box(die_keep, z_pi, z_p)
+        solids["board"] = [add_box(keep, 0.0, tb)]
+    solids["compliant"] = [add_box(die_keep, z_p, z_d)]
+    polyimide = add_box(die_keep, z_pi, z_p)
     solids["via_liner"], solids["contact"] = [], []
     r_v, r_core = params.via_diameter / 2, params.via_diameter / 2 - params.via_liner_thickness
     cores: DimTags = []
@@ -291,7 +286,7 @@ def build_compliant_lead(params: CompliantLeadGeometry, mesh: MeshSettings) -> M
     coarse = [(3, v) for v in term]
     coarse_surfaces = sorted({t for _, t in gmsh.model.getBoundary(coarse, combined=False, oriented=False)})
     graded = _graded_field(coarse_surfaces, term_size, max_size, 2 * params.pitch)
-    _limit_sizes([(vols, size) for vols, size in limits if vols], [lead_field, graded])
+    limit_sizes([(vols, size) for vols, size in limits if vols], [lead_field, graded])
     gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", ELEMENTS_PER_TURN)
     radius, angle = params.s_curve()
     info: dict[str, float | int | str] = {
@@ -333,24 +328,6 @@ def _graded_field(surfaces: list[int], size_near: float, size_far: float, distan
     f.setNumber(thr, "DistMin", 0.0)
     f.setNumber(thr, "DistMax", um(distance))
     return thr
-
-
-def _limit_sizes(limits: list[tuple[list[int], float]], fields: list[int]) -> None:
-    """Cap the background size field inside volumes: (volume tags, largest size in metres) pairs.
-
-    Thin parts (contacts, polyimide, solder) get at most about their thickness, the compliant layer
-    half its height; the ``Min`` of these caps and ``fields`` becomes the background field.
-    """
-    f = gmsh.model.mesh.field
-    fields = list(fields)
-    for volumes, size in limits:
-        fields.append(f.add("Constant"))
-        f.setNumbers(fields[-1], "VolumesList", volumes)
-        f.setNumber(fields[-1], "VIn", um(size))
-        f.setNumber(fields[-1], "VOut", 1e22)
-    smallest = f.add("Min")
-    f.setNumbers(smallest, "FieldsList", fields)
-    f.setAsBackgroundMesh(smallest)
 
 
 def _fragment(solids: dict[str, list[int]], hosts: tuple[str, ...]) -> dict[str, list[int]]:

@@ -53,6 +53,7 @@ from fem_package.case.geometry_contact_element import ContactElementGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription, Region
 from geometries.meshing import set_size_field, um
+from geometries.occ_parts import add_box, clip, limit_sizes
 from geometries.symmetry import add_standard_boundaries, copies, fraction_kept, kept_box, planes_and_supports
 
 # Physical-group tags of the volumes; element j gets ELEMENT_TAG0 + j.
@@ -67,21 +68,10 @@ Box = tuple[float, float, float, float]
 Vec = tuple[float, float, float]
 
 
-def _clip(box: Box, keep: Box) -> Box:
-    """The part of the footprint ``box`` (x0, x1, y0, y1) inside ``keep``."""
-    return max(box[0], keep[0]), min(box[1], keep[1]), max(box[2], keep[2]), min(box[3], keep[3])
-
-
-def _add_box(footprint: Box, z0: float, z1: float) -> int:
-    """OCC box over ``footprint`` from ``z0`` to ``z1`` (arguments in metres)."""
-    x0, x1, y0, y1 = footprint
-    return gmsh.model.occ.addBox(um(x0), um(y0), um(z0), um(x1 - x0), um(y1 - y0), um(z1 - z0))
-
-
 def _cut_to(tag: int, x: float, y: float, reach: float, z0: float, z1: float, keep: Box) -> int:
     """Intersect solid ``tag`` with the box of half-size ``reach`` around (x, y), inside ``keep``, z0 .. z1."""
-    clip = _add_box(_clip((x - reach, x + reach, y - reach, y + reach), keep), z0, z1)
-    out, _ = gmsh.model.occ.intersect([(3, tag)], [(3, clip)])
+    cutter = add_box(clip((x - reach, x + reach, y - reach, y + reach), keep), z0, z1)
+    out, _ = gmsh.model.occ.intersect([(3, tag)], [(3, cutter)])
     return out[0][1]
 
 
@@ -174,7 +164,7 @@ def build_contact_element(params: ContactElementGeometry, mesh: MeshSettings) ->
     z_top = z_die + td
     hx, hy = params.substrate_length / 2, params.substrate_width / 2
     keep = kept_box(sym, hx, hy)
-    die_fp = _clip((-params.die_length / 2, params.die_length / 2, -params.die_width / 2, params.die_width / 2), keep)
+    die_fp = clip((-params.die_length / 2, params.die_length / 2, -params.die_width / 2, params.die_width / 2), keep)
     ca_l, ca_w = params.contact_area_length, params.contact_area_width
     pad_reach = math.hypot(ca_l, ca_w)
     extension = 2 * math.hypot(params.half_depth, params.half_across) * (1 + math.tan(max(params.end_angles)))
@@ -182,9 +172,9 @@ def build_contact_element(params: ContactElementGeometry, mesh: MeshSettings) ->
     tol = 1e-6 * params.pitch
     kept = [(x, y, f) for x, y in positions if (f := fraction_kept(sym, x, y, tol)) > 0]
 
-    solids: dict[str, list[int]] = {"substrate": [_add_box(keep, 0.0, ts)], "die": [_add_box(die_fp, z_die, z_top)]}
+    solids: dict[str, list[int]] = {"substrate": [add_box(keep, 0.0, ts)], "die": [add_box(die_fp, z_die, z_top)]}
     if params.potting:
-        solids["potting"] = [_add_box(die_fp, ts, z_die)]
+        solids["potting"] = [add_box(die_fp, ts, z_die)]
     solids.update({"contact_area": [], "substrate_pad": []})
     if hh:
         solids["head"] = []
@@ -239,7 +229,7 @@ def build_contact_element(params: ContactElementGeometry, mesh: MeshSettings) ->
     limits = {"contact_area": 3 * tca, "substrate_pad": 3 * tsp}
     if params.potting:
         limits["potting"] = max(joint_size, z_die - ts)
-    _limit_sizes([(pieces[name], size) for name, size in limits.items() if name in pieces])
+    limit_sizes([(pieces[name], size) for name, size in limits.items() if name in pieces])
     gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", SEGMENTS_PER_TURN)
     info: dict[str, float | int | str] = {
         "elements_total": len(positions),
@@ -264,24 +254,6 @@ def build_contact_element(params: ContactElementGeometry, mesh: MeshSettings) ->
         "max_size": max_size,
     }
     return ModelDescription("contact_element", sym, regions, boundaries, planes, supports, info)
-
-
-def _limit_sizes(limits: list[tuple[list[int], float]]) -> None:
-    """Cap the background size field inside volumes: (volume tags, largest size in metres) pairs.
-
-    Keeps thin contact areas and pads from getting flat cells. Wraps the field
-    :func:`set_size_field` just made in a ``Min`` field.
-    """
-    f = gmsh.model.mesh.field
-    fields = [max(f.list())]
-    for volumes, size in limits:
-        fields.append(f.add("Constant"))
-        f.setNumbers(fields[-1], "VolumesList", volumes)
-        f.setNumber(fields[-1], "VIn", um(size))
-        f.setNumber(fields[-1], "VOut", 1e22)
-    smallest = f.add("Min")
-    f.setNumbers(smallest, "FieldsList", fields)
-    f.setAsBackgroundMesh(smallest)
 
 
 def _fragment(solids: dict[str, list[int]]) -> dict[str, list[int]]:

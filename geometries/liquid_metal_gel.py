@@ -42,6 +42,7 @@ from fem_package.case.geometry_liquid_metal_gel import LiquidMetalGelGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription, Region
 from geometries.meshing import set_size_field, um
+from geometries.occ_parts import add_box, clip
 from geometries.symmetry import add_standard_boundaries, copies, fraction_kept, kept_box, planes_and_supports
 
 # Physical-group tags of the volumes (one per role); mass j gets MASS_TAG0 + j.
@@ -73,19 +74,8 @@ def frustum_volume(d_wide: float, d_narrow: float, height: float) -> float:
     return math.pi * height * (big * big + big * small + small * small) / 3
 
 
-def _clip(box: Box, keep: Box) -> Box:
-    """The part of the footprint ``box`` (x0, x1, y0, y1) inside ``keep``."""
-    return max(box[0], keep[0]), min(box[1], keep[1]), max(box[2], keep[2]), min(box[3], keep[3])
-
-
 def _area(box: Box) -> float:
     return (box[1] - box[0]) * (box[3] - box[2])
-
-
-def _add_box(footprint: Box, z0: float, z1: float) -> int:
-    """OCC box over ``footprint`` from ``z0`` to ``z1`` (arguments in metres)."""
-    x0, x1, y0, y1 = footprint
-    return gmsh.model.occ.addBox(um(x0), um(y0), um(z0), um(x1 - x0), um(y1 - y0), um(z1 - z0))
 
 
 def _round(x: float, y: float, z0: float, z1: float, r0: float, r1: float, fraction: float, keep: Box) -> int:
@@ -101,8 +91,8 @@ def _round(x: float, y: float, z0: float, z1: float, r0: float, r1: float, fract
     if fraction == 1:
         return tag
     r = max(r0, r1)
-    clip = _add_box(_clip((x - 2 * r, x + 2 * r, y - 2 * r, y + 2 * r), keep), z0, z1)
-    out, _ = occ.intersect([(3, tag)], [(3, clip)])
+    cutter = add_box(clip((x - 2 * r, x + 2 * r, y - 2 * r, y + 2 * r), keep), z0, z1)
+    out, _ = occ.intersect([(3, tag)], [(3, cutter)])
     return out[0][1]
 
 
@@ -129,27 +119,27 @@ def build_liquid_metal_gel(params: LiquidMetalGelGeometry, mesh: MeshSettings) -
     hx, hy = params.substrate_length / 2, params.substrate_width / 2
     keep = kept_box(sym, hx, hy)
     half_l, half_w = params.die_length / 2, params.die_width / 2
-    die_fp = _clip((-half_l, half_l, -half_w, half_w), keep)
+    die_fp = clip((-half_l, half_l, -half_w, half_w), keep)
     m = params.encapsulant_margin
-    enc_fp = _clip((-half_l - m, half_l + m, -half_w - m, half_w + m), keep)
+    enc_fp = clip((-half_l - m, half_l + m, -half_w - m, half_w + m), keep)
     tol = 1e-6 * params.pitch
     positions = params.mass_positions()
     kept = [(x, y, f) for x, y in positions if (f := fraction_kept(sym, x, y, tol)) > 0]
 
     solids: dict[str, list[int]] = {
-        "substrate": [_add_box(keep, 0.0, ts)],
-        "die": [_add_box(die_fp, z_die, z_die_top)],
-        "gel": [_add_box(die_fp, z1, z_die)],
-        "sheet": [_add_box(die_fp, ts, z1)],
+        "substrate": [add_box(keep, 0.0, ts)],
+        "die": [add_box(die_fp, z_die, z_die_top)],
+        "gel": [add_box(die_fp, z1, z_die)],
+        "sheet": [add_box(die_fp, ts, z1)],
         "contact": [],
         "terminal": [],
     }
     if layered:
         solids["barrier"] = []
     if params.encapsulant:
-        solids["encapsulant"] = [_add_box(enc_fp, ts, z_die_top)]
+        solids["encapsulant"] = [add_box(enc_fp, ts, z_die_top)]
     if params.spreader:
-        solids["spreader"] = [_add_box(enc_fp, z_die_top, z_top)]
+        solids["spreader"] = [add_box(enc_fp, z_die_top, z_top)]
     # Sheet-side contact (with merged barrier) from z1, die-side contact (with merged barrier) down from z_die.
     pad_levels = [(z1, z1 + tp), (z_die - tp, z_die)]
     barrier_levels = [(z1 + tc, z_m0), (z_m1, z_die - tc)]

@@ -54,7 +54,8 @@ from fem_package.case.geometry_sealed_cavity import SealedCavityGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import Boundary, ModelDescription, PointSupport, Region
 from geometries.meshing import set_size_field, um
-from geometries.solder_bump import _limit_sizes, truncated_sphere_volume
+from geometries.occ_parts import limit_sizes
+from geometries.solder_bump import truncated_sphere_volume
 from geometries.symmetry import BOUNDARY_TAGS, copies, fraction_kept, kept_box, planes_and_supports
 
 TAGS = {"die": 1, "cover": 2, "frame": 3, "bondline": 4, "metallization": 5, "device": 6}
@@ -416,7 +417,7 @@ def build_sealed_cavity(params: SealedCavityGeometry, mesh: MeshSettings) -> Mod
     caps.append((liners, min(joint_size, THIN_ASPECT * p.liner_thickness)))
     bumps = [v for n, tags in pieces.items() if n.startswith("bump_") for v in tags]
     caps.append((bumps, min(joint_size, math.pi * p.bump_diameter / BUMP_EDGES_PER_TURN)))
-    _limit_sizes(caps)
+    limit_sizes(caps)
     gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", ELEMENTS_PER_TURN)
 
     sub_full = [lay.subcavity_volume(x, y) for x, y in lay.vias] if p.sub_cavity != "none" else []

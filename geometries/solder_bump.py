@@ -26,6 +26,7 @@ from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription, Region
 from geometries.meshing import set_size_field, um
+from geometries.occ_parts import add_box, clip, limit_sizes
 from geometries.symmetry import add_standard_boundaries, copies, fraction_kept, kept_box, planes_and_supports
 
 # Physical-group tags of the volumes; bump j gets BUMP_TAG0 + j.
@@ -44,24 +45,13 @@ def truncated_sphere_volume(diameter: float, height: float) -> float:
     return math.pi * (2 * a * r * r - 2 * a**3 / 3)
 
 
-def _clip(box: Box, keep: Box) -> Box:
-    """The part of the footprint ``box`` (x0, x1, y0, y1) inside ``keep``."""
-    return max(box[0], keep[0]), min(box[1], keep[1]), max(box[2], keep[2]), min(box[3], keep[3])
-
-
-def _add_box(footprint: Box, z0: float, z1: float) -> int:
-    """OCC box over ``footprint`` from ``z0`` to ``z1`` (arguments in metres)."""
-    x0, x1, y0, y1 = footprint
-    return gmsh.model.occ.addBox(um(x0), um(y0), um(z0), um(x1 - x0), um(y1 - y0), um(z1 - z0))
-
-
 def _add_clipped(tag: int, x: float, y: float, r: float, z0: float, z1: float, keep: Box) -> int:
     """Intersect the solid ``tag`` (centred at x, y, radius r) with the kept box between ``z0`` and ``z1``.
 
     The clipping box overhangs the solid by r so its sides never touch it tangentially.
     """
-    clip = _add_box(_clip((x - 2 * r, x + 2 * r, y - 2 * r, y + 2 * r), keep), z0, z1)
-    out, _ = gmsh.model.occ.intersect([(3, tag)], [(3, clip)])
+    cutter = add_box(clip((x - 2 * r, x + 2 * r, y - 2 * r, y + 2 * r), keep), z0, z1)
+    out, _ = gmsh.model.occ.intersect([(3, tag)], [(3, cutter)])
     return out[0][1]
 
 
@@ -82,14 +72,14 @@ def build_solder_bump(params: SolderBumpGeometry, mesh: MeshSettings) -> ModelDe
     z_die, z_top = z_bump1 + tp, z_bump1 + tp + td
     hx, hy = params.substrate_length / 2, params.substrate_width / 2
     keep = kept_box(sym, hx, hy)
-    die_fp = _clip((-params.die_length / 2, params.die_length / 2, -params.die_width / 2, params.die_width / 2), keep)
+    die_fp = clip((-params.die_length / 2, params.die_length / 2, -params.die_width / 2, params.die_width / 2), keep)
     tol = 1e-6 * params.pitch
     positions = params.bump_positions()
     kept = [(x, y, f) for x, y in positions if (f := fraction_kept(sym, x, y, tol)) > 0]
 
-    solids: dict[str, list[int]] = {"substrate": [_add_box(keep, 0.0, ts)], "die": [_add_box(die_fp, z_die, z_top)]}
+    solids: dict[str, list[int]] = {"substrate": [add_box(keep, 0.0, ts)], "die": [add_box(die_fp, z_die, z_top)]}
     if params.underfill:
-        solids["underfill"] = [_add_box(die_fp, ts, z_die)]
+        solids["underfill"] = [add_box(die_fp, ts, z_die)]
     solids["pad"] = []
     for j, (x, y, f) in enumerate(kept):
         bump = occ.addSphere(um(x), um(y), um(z_bump0 + h / 2), um(radius))
@@ -129,7 +119,7 @@ def build_solder_bump(params: SolderBumpGeometry, mesh: MeshSettings) -> ModelDe
     surfaces = [t for _, t in gmsh.model.getBoundary(joint_vols, combined=False, oriented=False)]
     set_size_field(sorted(set(surfaces)), joint_size, max_size, joint_size, params.pitch)
     limits = {"pad": min(joint_size, 3 * tp), "underfill": max(joint_size, 2 * tp + h)}
-    _limit_sizes([(pieces[name], size) for name, size in limits.items() if name in pieces])
+    limit_sizes([(pieces[name], size) for name, size in limits.items() if name in pieces])
     gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", ELEMENTS_PER_TURN)
     info: dict[str, float | int | str] = {
         "bumps_total": len(positions),
@@ -143,24 +133,6 @@ def build_solder_bump(params: SolderBumpGeometry, mesh: MeshSettings) -> ModelDe
         "max_size": max_size,
     }
     return ModelDescription("solder_bump", sym, regions, boundaries, planes, supports, info)
-
-
-def _limit_sizes(limits: list[tuple[list[int], float]]) -> None:
-    """Cap the background size field inside volumes: (volume tags, largest size in metres) pairs.
-
-    Keeps thin parts from getting flat cells: thin pads at most 3 pad thicknesses, the underfill
-    at most its height. Wraps the field :func:`set_size_field` just made in a ``Min`` field.
-    """
-    f = gmsh.model.mesh.field
-    fields = [max(f.list())]
-    for volumes, size in limits:
-        fields.append(f.add("Constant"))
-        f.setNumbers(fields[-1], "VolumesList", volumes)
-        f.setNumber(fields[-1], "VIn", um(size))
-        f.setNumber(fields[-1], "VOut", 1e22)
-    smallest = f.add("Min")
-    f.setNumbers(smallest, "FieldsList", fields)
-    f.setAsBackgroundMesh(smallest)
 
 
 def _fragment(solids: dict[str, list[int]]) -> dict[str, list[int]]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import gmsh
 import pytest
 
 from fem_package.case import Case, validate_case
@@ -51,3 +53,14 @@ def cli(*args: str, cwd: Path, ranks: int = 1, timeout: float = 600) -> subproce
     if ranks > 1:
         cmd = [mpiexec(), "-n", str(ranks), *cmd]
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def session() -> Iterator[None]:
+    """A fresh gmsh session with an empty current model."""
+    gmsh.initialize(interruptible=False)
+    gmsh.option.setNumber("General.Terminal", 0)
+    gmsh.option.setNumber("General.NumThreads", 1)
+    gmsh.model.add("t")
+    yield
+    gmsh.finalize()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,17 +68,6 @@ CASES: dict[str, dict[str, Any]] = {
 }
 FAST = MeshSettings(optimize=False)
 OPTIMIZED = MeshSettings(optimize=True)
-
-
-@pytest.fixture
-def session() -> Iterator[None]:
-    """A fresh gmsh session with an empty current model."""
-    gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.option.setNumber("General.NumThreads", 1)
-    gmsh.model.add("t")
-    yield
-    gmsh.finalize()
 
 
 def build(params: AcfMicrocapsuleGeometry, mesh: MeshSettings = OPTIMIZED) -> ModelDescription:

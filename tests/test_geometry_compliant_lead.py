@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,17 +83,6 @@ CASES: dict[str, dict[str, Any]] = {
 FAST = MeshSettings(optimize=False, joint_size=30e-6, max_size=500e-6)
 OPTIMIZED = {"extreme_thin": MeshSettings(optimize=True, joint_size=30e-6, max_size=500e-6)}
 """Cases whose tight S bend (radius = lead thickness) needs gmsh's optimizer, as by default, to clear 0.01."""
-
-
-@pytest.fixture
-def session() -> Iterator[None]:
-    """A fresh gmsh session with an empty current model."""
-    gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.option.setNumber("General.NumThreads", 1)
-    gmsh.model.add("t")
-    yield
-    gmsh.finalize()
 
 
 def build(params: CompliantLeadGeometry, mesh: MeshSettings = FAST) -> tuple[ModelDescription, dict[str, float | int]]:

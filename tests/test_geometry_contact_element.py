@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from fem_package.case.mesh import MeshSettings
 from geometries.contact_element import ELEMENT_TAG0, TAGS, build_contact_element
 from geometries.meshing import MODEL_UNIT, generate
 from postprocess.contact_design_rule import elements_from_description
+from tests.geometry_helpers import mesh_volume, occ_volume
 
 TWO_BY_TWO: dict[str, Any] = {
     "die_length": "1 mm",
@@ -80,17 +80,6 @@ CASES: dict[str, dict[str, Any]] = {
 FAST = MeshSettings(optimize=False)
 
 
-@pytest.fixture
-def session() -> Iterator[None]:
-    """A fresh gmsh session with an empty current model."""
-    gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.option.setNumber("General.NumThreads", 1)
-    gmsh.model.add("t")
-    yield
-    gmsh.finalize()
-
-
 def params_of(case: str) -> ContactElementGeometry:
     """Validated parameters of a named case (strings with units allowed)."""
     return ContactElementGeometry.model_validate(CASES[case])
@@ -110,25 +99,6 @@ def expected_fractions(params: ContactElementGeometry) -> list[float]:
                 continue
             out.append((0.5 if keep_x and twice_x == 0 else 1.0) * (0.5 if keep_y and twice_y == 0 else 1.0))
     return out
-
-
-def occ_volume(tag: int) -> float:
-    """Exact (OpenCASCADE) volume of a physical group, in m^3."""
-    return sum(gmsh.model.occ.getMass(3, v) for v in gmsh.model.getEntitiesForPhysicalGroup(3, tag)) * MODEL_UNIT**3
-
-
-def mesh_volume(tag: int) -> float:
-    """Sum of the tetrahedron volumes of a physical group, in m^3."""
-    nodes, coords, _ = gmsh.model.mesh.getNodes()
-    points = np.zeros((int(nodes.max()) + 1, 3))
-    points[nodes] = coords.reshape(-1, 3) * MODEL_UNIT
-    total = 0.0
-    for v in gmsh.model.getEntitiesForPhysicalGroup(3, tag):
-        _, tets = gmsh.model.mesh.getElementsByType(4, v)
-        p = points[np.asarray(tets, dtype=np.int64).reshape(-1, 4)]
-        e1, e2, e3 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0], p[:, 3] - p[:, 0]
-        total += float(np.abs(np.einsum("ij,ij->i", e1, np.cross(e2, e3))).sum()) / 6
-    return total
 
 
 def faces(tag: int) -> set[int]:

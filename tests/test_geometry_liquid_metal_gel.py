@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gmsh
-import numpy as np
 import pytest
 
 from fem_package.case import validate_case
@@ -21,6 +19,7 @@ from fem_package.model_description import ModelDescription
 from geometries.liquid_metal_gel import MASS_TAG0, TAGS, build_liquid_metal_gel, frustum_volume
 from geometries.meshing import MODEL_UNIT, generate
 from tests.conftest import run_case
+from tests.geometry_helpers import mesh_volume, occ_volume
 
 SMALL: dict[str, Any] = {
     "die_length": 2e-3,
@@ -94,17 +93,6 @@ CASES: dict[str, dict[str, Any]] = {
 FAST = MeshSettings(optimize=False)
 
 
-@pytest.fixture
-def session() -> Iterator[None]:
-    """A fresh gmsh session with an empty current model."""
-    gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.option.setNumber("General.NumThreads", 1)
-    gmsh.model.add("t")
-    yield
-    gmsh.finalize()
-
-
 def build(params: LiquidMetalGelGeometry, mesh: MeshSettings = FAST) -> tuple[ModelDescription, dict[str, float | int]]:
     """Build and mesh ``params`` in the current gmsh model: (description, mesh statistics)."""
     description = build_liquid_metal_gel(params, mesh)
@@ -126,25 +114,6 @@ def expected_masses(params: LiquidMetalGelGeometry) -> list[float]:
                 continue
             out.append((0.5 if keep_x and twice_x == 0 else 1.0) * (0.5 if keep_y and twice_y == 0 else 1.0))
     return out
-
-
-def occ_volume(tag: int) -> float:
-    """Exact (OpenCASCADE) volume of a physical group, in m^3."""
-    return sum(gmsh.model.occ.getMass(3, v) for v in gmsh.model.getEntitiesForPhysicalGroup(3, tag)) * MODEL_UNIT**3
-
-
-def mesh_volume(tag: int) -> float:
-    """Sum of the tetrahedron volumes of a physical group, in m^3."""
-    nodes, coords, _ = gmsh.model.mesh.getNodes()
-    points = np.zeros((int(nodes.max()) + 1, 3))
-    points[nodes] = coords.reshape(-1, 3) * MODEL_UNIT
-    total = 0.0
-    for v in gmsh.model.getEntitiesForPhysicalGroup(3, tag):
-        _, tets = gmsh.model.mesh.getElementsByType(4, v)
-        p = points[np.asarray(tets, dtype=np.int64).reshape(-1, 4)]
-        e1, e2, e3 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0], p[:, 3] - p[:, 0]
-        total += float(np.abs(np.einsum("ij,ij->i", e1, np.cross(e2, e3))).sum()) / 6
-    return total
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -118,17 +117,6 @@ CASES: dict[str, dict[str, Any]] = {
     },
 }
 MESH = MeshSettings(max_size=300e-6, joint_size=50e-6)
-
-
-@pytest.fixture
-def session() -> Iterator[None]:
-    """A fresh gmsh session with an empty current model."""
-    gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.option.setNumber("General.NumThreads", 1)
-    gmsh.model.add("t")
-    yield
-    gmsh.finalize()
 
 
 def build(params: SealedCavityGeometry, mesh: MeshSettings = MESH) -> tuple[ModelDescription, dict[str, float | int]]:

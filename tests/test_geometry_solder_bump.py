@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import gmsh
@@ -17,6 +16,7 @@ from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription
 from geometries.meshing import MODEL_UNIT, generate
 from geometries.solder_bump import BUMP_TAG0, TAGS, build_solder_bump
+from tests.geometry_helpers import mesh_volume, occ_volume
 
 SMALL: dict[str, Any] = {
     "die_length": 2e-3,
@@ -53,17 +53,6 @@ CASES: dict[str, dict[str, Any]] = {
 FAST = MeshSettings(optimize=False)
 
 
-@pytest.fixture
-def session() -> Iterator[None]:
-    """A fresh gmsh session with an empty current model."""
-    gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.option.setNumber("General.NumThreads", 1)
-    gmsh.model.add("t")
-    yield
-    gmsh.finalize()
-
-
 def build(params: SolderBumpGeometry, mesh: MeshSettings = FAST) -> tuple[ModelDescription, dict[str, float | int]]:
     """Build and mesh ``params`` in the current gmsh model: (description, mesh statistics)."""
     description = build_solder_bump(params, mesh)
@@ -85,25 +74,6 @@ def expected_bumps(params: SolderBumpGeometry) -> list[float]:
                 continue
             out.append((0.5 if keep_x and twice_x == 0 else 1.0) * (0.5 if keep_y and twice_y == 0 else 1.0))
     return out
-
-
-def occ_volume(tag: int) -> float:
-    """Exact (OpenCASCADE) volume of a physical group, in m^3."""
-    return sum(gmsh.model.occ.getMass(3, v) for v in gmsh.model.getEntitiesForPhysicalGroup(3, tag)) * MODEL_UNIT**3
-
-
-def mesh_volume(tag: int) -> float:
-    """Sum of the tetrahedron volumes of a physical group, in m^3."""
-    nodes, coords, _ = gmsh.model.mesh.getNodes()
-    points = np.zeros((int(nodes.max()) + 1, 3))
-    points[nodes] = coords.reshape(-1, 3) * MODEL_UNIT
-    total = 0.0
-    for v in gmsh.model.getEntitiesForPhysicalGroup(3, tag):
-        _, tets = gmsh.model.mesh.getElementsByType(4, v)
-        p = points[np.asarray(tets, dtype=np.int64).reshape(-1, 4)]
-        e1, e2, e3 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0], p[:, 3] - p[:, 0]
-        total += float(np.abs(np.einsum("ij,ij->i", e1, np.cross(e2, e3))).sum()) / 6
-    return total
 
 
 @pytest.mark.parametrize("case", CASES)

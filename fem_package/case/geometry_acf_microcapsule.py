@@ -35,6 +35,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from fem_package.case.base import CaseModel
+from fem_package.case.joint_array import fitting_count, grid_positions
 from fem_package.units import Length, format_length
 
 SHELL_MIN_RATIO = 1 / 20
@@ -217,20 +218,13 @@ class AcfMicrocapsuleGeometry(CaseModel):
     # ------------------------------------------------------------------ pad array
     def counts(self) -> tuple[int, int]:
         """Pads along x and y (given, or as many unit cells of one pitch as fit the die)."""
-        nx = self.pads_x or max(math.floor(self.die_length / self.pitch + 1e-9), 1)
-        ny = self.pads_y or max(math.floor(self.die_width / self.pitch + 1e-9), 1)
+        nx = fitting_count(self.pads_x, self.die_length, self.pitch)
+        ny = fitting_count(self.pads_y, self.die_width, self.pitch)
         return nx, ny
 
     def pad_positions(self) -> list[tuple[float, float]]:
         """(x, y) of every pad pair of the full package, centred on the origin, row by row."""
-        nx, ny = self.counts()
-        out = []
-        for j in range(ny):
-            for i in range(nx):
-                if self.array == "perimeter" and min(i, j, nx - 1 - i, ny - 1 - j) >= self.rows:
-                    continue
-                out.append(((i - (nx - 1) / 2) * self.pitch, (j - (ny - 1) / 2) * self.pitch))
-        return out
+        return grid_positions(*self.counts(), self.pitch, array=self.array, rows=self.rows)
 
     def joint_positions(self) -> list[tuple[float, float, float]]:
         """(x, y, modelled fraction) of the joints of the die-level model, in joint-id order."""

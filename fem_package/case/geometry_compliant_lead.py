@@ -22,6 +22,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from fem_package.case.base import CaseModel
+from fem_package.case.joint_array import grid_positions
 from fem_package.units import Length, format_length
 
 SHEET_RANGE = (100e-6, 500e-6)
@@ -183,8 +184,7 @@ class CompliantLeadGeometry(CaseModel):
 
     def positions(self) -> list[tuple[float, float]]:
         """(x, y) of every lead's fixed end (= via, terminal) of the full package, row by row."""
-        nx, ny, p = self.leads_x, self.leads_y, self.pitch
-        return [((i - (nx - 1) / 2) * p, (j - (ny - 1) / 2) * p) for j in range(ny) for i in range(nx)]
+        return grid_positions(self.leads_x, self.leads_y, self.pitch)
 
     def lead_direction(self, x: float, y: float) -> tuple[int, int]:
         """(axis, sign) of the tip offset of the lead at (x, y): outwards, across the nearest die edge.

@@ -45,6 +45,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from fem_package.case.base import CaseModel
+from fem_package.case.joint_array import fitting_count, grid_positions
 from fem_package.units import Length, format_length
 
 Segment = tuple[str, tuple[float, float], tuple[float, float], tuple[float, float] | None]
@@ -209,20 +210,13 @@ class ContactElementGeometry(CaseModel):
 
     def counts(self) -> tuple[int, int]:
         """Elements along x and y (given, or as many as fit the die at the pitch)."""
-        nx = self.elements_x or max(math.floor(self.die_length / self.pitch + 1e-9), 1)
-        ny = self.elements_y or max(math.floor(self.die_width / self.pitch + 1e-9), 1)
+        nx = fitting_count(self.elements_x, self.die_length, self.pitch)
+        ny = fitting_count(self.elements_y, self.die_width, self.pitch)
         return nx, ny
 
     def element_positions(self) -> list[tuple[float, float]]:
         """(x, y) of every contact-area centre of the full package, centred on the origin, row by row."""
-        nx, ny = self.counts()
-        out = []
-        for j in range(ny):
-            for i in range(nx):
-                if self.array == "perimeter" and min(i, j, nx - 1 - i, ny - 1 - j) >= self.rows:
-                    continue
-                out.append(((i - (nx - 1) / 2) * self.pitch, (j - (ny - 1) / 2) * self.pitch))
-        return out
+        return grid_positions(*self.counts(), self.pitch, array=self.array, rows=self.rows)
 
     def lean_direction(self, x: float, y: float) -> tuple[float, float]:
         """Unit vector of the lean in the x-y plane at the contact area (x, y); (1, 0) at the neutral point."""

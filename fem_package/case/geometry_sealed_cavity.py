@@ -28,6 +28,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from fem_package.case.base import CaseModel
+from fem_package.case.joint_array import grid_positions
 from fem_package.units import Length, format_length
 
 Face = Literal["+x", "-x", "+y", "-y"]
@@ -167,11 +168,7 @@ class SealedCavityGeometry(CaseModel):
 
     def via_positions(self) -> list[tuple[float, float]]:
         """(x, y) of every via (and bump) of the full package, row by row."""
-        return [
-            ((i - (self.vias_x - 1) / 2) * self.via_pitch_x, (j - (self.vias_y - 1) / 2) * self.via_pitch_y)
-            for j in range(self.vias_y)
-            for i in range(self.vias_x)
-        ]
+        return grid_positions(self.vias_x, self.vias_y, self.via_pitch_x, self.via_pitch_y)
 
     def subcavity_inner(self) -> float:
         """Island: inner ring radius. Branch: distance from the via axis to the arm's inner face."""

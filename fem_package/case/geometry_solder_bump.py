@@ -12,6 +12,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 
 from fem_package.case.base import CaseModel
+from fem_package.case.joint_array import fitting_count, grid_positions
 from fem_package.units import Length, format_length
 
 
@@ -54,22 +55,13 @@ class SolderBumpGeometry(CaseModel):
 
     def counts(self) -> tuple[int, int]:
         """Bumps along x and y (given, or as many as fit the die at the pitch)."""
-        nx = self.bumps_x or max(math.floor(self.die_length / self.pitch + 1e-9), 1)
-        ny = self.bumps_y or max(math.floor(self.die_width / self.pitch + 1e-9), 1)
+        nx = fitting_count(self.bumps_x, self.die_length, self.pitch)
+        ny = fitting_count(self.bumps_y, self.die_width, self.pitch)
         return nx, ny
 
     def bump_positions(self) -> list[tuple[float, float]]:
         """(x, y) of every bump of the full package, centred on the origin, row by row."""
-        nx, ny = self.counts()
-        out = []
-        for j in range(ny):
-            for i in range(nx):
-                if self.array == "perimeter":
-                    ring = min(i, j, nx - 1 - i, ny - 1 - j)
-                    if ring >= self.rows:
-                        continue
-                out.append(((i - (nx - 1) / 2) * self.pitch, (j - (ny - 1) / 2) * self.pitch))
-        return out
+        return grid_positions(*self.counts(), self.pitch, array=self.array, rows=self.rows)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
