@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from fem_package.case.base import CaseModel
 from fem_package.mesh_file import MeshFileError, read_mesh_file
@@ -62,6 +62,15 @@ class FileGeometry(CaseModel):
     def roles(self) -> dict[str, str]:
         """Role -> default material (from the group table)."""
         return {(m.role or name): m.material for name, m in self.groups.items()}
+
+    @field_validator("path")
+    @classmethod
+    def _readable(cls, path: str) -> str:
+        try:
+            read_mesh_file(path)
+        except MeshFileError as exc:
+            raise ValueError(str(exc)) from None
+        return path
 
     @model_validator(mode="after")
     def _matches_file(self) -> Self:

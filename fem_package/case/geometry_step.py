@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from fem_package.cad_file import CadFileError, step_part_names
 from fem_package.case.base import CaseModel
@@ -44,6 +44,15 @@ class StepGeometry(CaseModel):
     def roles(self) -> dict[str, str]:
         """Role -> default material (from the part table)."""
         return {(m.role or name): m.material for name, m in self.parts.items()}
+
+    @field_validator("path")
+    @classmethod
+    def _readable(cls, path: str) -> str:
+        try:
+            step_part_names(path)
+        except CadFileError as exc:
+            raise ValueError(str(exc)) from None
+        return path
 
     @model_validator(mode="after")
     def _matches_file(self) -> Self:
