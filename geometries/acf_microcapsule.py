@@ -53,6 +53,7 @@ Arguments are SI metres; the gmsh model is drawn in micrometres (:func:`geometri
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import gmsh
@@ -62,7 +63,7 @@ from fem_package.case.geometry_acf_microcapsule import AcfMicrocapsuleGeometry, 
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import Boundary, ModelDescription, Region
 from geometries.meshing import set_size_field, um
-from geometries.occ_parts import add_box, limit_sizes
+from geometries.occ_parts import add_box, fragment_parts, limit_sizes
 from geometries.symmetry import add_standard_boundaries, copies, kept_box, planes_and_supports
 
 # Physical-group tags of the volumes; joint (die level) or capsule grain (pad level) j gets JOINT_TAG0 + j.
@@ -247,6 +248,13 @@ def _clip(box: Box, keep: Box) -> Box:
     return max(box[0], keep[0]), min(box[1], keep[1]), max(box[2], keep[2]), min(box[3], keep[3])
 
 
+def _precedence(order: list[str]) -> Callable[[str], int]:
+    """Rank for :func:`fragment_parts`: overlapping pieces go to the first name in ``order`` (most specific
+    first); names not in ``order`` rank last."""
+    index = {name: i for i, name in enumerate(order)}
+    return lambda name: index.get(name, len(order))
+
+
 def _levels(params: AcfMicrocapsuleGeometry) -> dict[str, float]:
     """z of the layer interfaces, in m (see the module docstring)."""
     ts, tp, ti, tl = params.substrate_thickness, params.pad_thickness, params.imc_thickness, params.solder_thickness
@@ -268,25 +276,6 @@ def _pad_stacks(params: AcfMicrocapsuleGeometry, fp: Box, solids: dict[str, list
     solids["pad"] += [add_box(fp, ts, ts + tp), add_box(fp, zd - tp, zd)]
     solids["imc"] += [add_box(fp, ts + tp, ts + tp + ti), add_box(fp, zd - tp - ti, zd - tp)]
     solids["solder"] += [add_box(fp, ts + tp + ti, ts + tp + ti + tl), add_box(fp, zd - tp - ti - tl, zd - tp - ti)]
-
-
-def _fragment(solids: dict[str, list[int]], order: list[str]) -> dict[str, list[int]]:
-    """Fragment all solids together; name -> its output volumes.
-
-    Overlapping inputs share pieces: a piece belongs to the first name in ``order`` (most specific first)
-    whose input produced it; names not in ``order`` keep all their pieces.
-    """
-    names = [name for name, tags in solids.items() for _ in tags]
-    inputs = [(3, t) for tags in solids.values() for t in tags]
-    _, mapping = gmsh.model.occ.fragment(inputs[:1], inputs[1:])
-    pieces: dict[str, list[int]] = {name: [] for name in solids}
-    for name, out in zip(names, mapping, strict=True):
-        pieces[name].extend(t for _, t in out if t not in pieces[name])
-    taken: set[int] = set()
-    for name in order:
-        pieces[name] = [t for t in pieces[name] if t not in taken]
-        taken.update(pieces[name])
-    return pieces
 
 
 def _layer_limits(params: AcfMicrocapsuleGeometry, pieces: dict[str, list[int]], joint: float) -> None:
@@ -357,7 +346,7 @@ def _build_die(params: AcfMicrocapsuleGeometry, mesh: MeshSettings) -> ModelDesc
         _pad_stacks(params, fp, solids)
         solids[f"joint_{j:04d}"] = [add_box(fp, z["joint_bottom"], z["joint_top"])]
     joint_names = [f"joint_{j:04d}" for j in range(len(joints))]
-    pieces = _fragment(solids, [*joint_names, "pad", "imc", "solder", "film"])
+    pieces = fragment_parts(solids, rank=_precedence([*joint_names, "pad", "imc", "solder", "film"]))
     gmsh.model.occ.synchronize()
 
     fractions = sum(f for _, _, f in joints)
@@ -443,7 +432,7 @@ def _build_pad(params: AcfMicrocapsuleGeometry, mesh: MeshSettings) -> ModelDesc
         grain, outer = _add_capsule(cap, params, z)
         solids[name] = [grain]
         solids["shell"].append(outer)
-    pieces = _fragment(solids, [*names, "shell", "pad", "imc", "solder", "film"])
+    pieces = fragment_parts(solids, rank=_precedence([*names, "shell", "pad", "imc", "solder", "film"]))
     gmsh.model.occ.synchronize()
 
     a, c = params.compressed_axes

@@ -42,7 +42,7 @@ from fem_package.case.geometry_compliant_lead import CompliantLeadGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription, PointSupport, Region
 from geometries.meshing import set_size_field, um
-from geometries.occ_parts import add_box, limit_sizes
+from geometries.occ_parts import add_box, fragment_parts, limit_sizes
 from geometries.symmetry import add_standard_boundaries, copies, fraction_kept, kept_box, planes_and_supports
 
 # Physical-group tags of the volumes. Lead/post j (the joint) gets LEAD_TAG0 + j, its terminal
@@ -217,7 +217,7 @@ def build_compliant_lead(params: CompliantLeadGeometry, mesh: MeshSettings) -> M
     if cores:
         polyimide = occ.cut([(3, polyimide)], cores)[0][0][1]
     solids["polyimide"] = [polyimide]
-    pieces = _fragment(solids, hosts=("compliant", "polyimide"))
+    pieces = fragment_parts(solids, rank=lambda name: name in ("compliant", "polyimide"))
     occ.synchronize()
 
     roles = params.roles()
@@ -328,21 +328,3 @@ def _graded_field(surfaces: list[int], size_near: float, size_far: float, distan
     f.setNumber(thr, "DistMin", 0.0)
     f.setNumber(thr, "DistMax", um(distance))
     return thr
-
-
-def _fragment(solids: dict[str, list[int]], hosts: tuple[str, ...]) -> dict[str, list[int]]:
-    """Fragment all solids together; name -> its output volumes.
-
-    ``hosts`` (the compliant layer, the polyimide) overlap the parts embedded in them: pieces shared
-    with another part go to that part.
-    """
-    names = [name for name, tags in solids.items() for _ in tags]
-    inputs = [(3, t) for tags in solids.values() for t in tags]
-    _, mapping = gmsh.model.occ.fragment(inputs[:1], inputs[1:])
-    pieces: dict[str, list[int]] = {name: [] for name in solids}
-    for name, out in zip(names, mapping, strict=True):
-        pieces[name].extend(t for _, t in out)
-    taken = {t for name, tags in pieces.items() if name not in hosts for t in tags}
-    for host in hosts:
-        pieces[host] = [t for t in pieces[host] if t not in taken]
-    return pieces

@@ -53,7 +53,7 @@ from fem_package.case.geometry_contact_element import ContactElementGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription, Region
 from geometries.meshing import set_size_field, um
-from geometries.occ_parts import add_box, clip, limit_sizes
+from geometries.occ_parts import add_box, clip, fragment_parts, limit_sizes
 from geometries.symmetry import add_standard_boundaries, copies, fraction_kept, kept_box, planes_and_supports
 
 # Physical-group tags of the volumes; element j gets ELEMENT_TAG0 + j.
@@ -190,7 +190,7 @@ def build_contact_element(params: ContactElementGeometry, mesh: MeshSettings) ->
         if hh:
             head = occ.addCylinder(um(tx), um(ty), um(z_pad), 0, 0, um(hh), um(params.head_diameter / 2))
             solids["head"].append(head if f == 1 else _cut_to(head, tx, ty, pad_reach, z_pad, z_e0, keep))
-    pieces = _fragment(solids)
+    pieces = fragment_parts(solids, rank=lambda name: name == "potting")
     occ.synchronize()
 
     fractions = sum(f for _, _, f in kept)
@@ -254,20 +254,3 @@ def build_contact_element(params: ContactElementGeometry, mesh: MeshSettings) ->
         "max_size": max_size,
     }
     return ModelDescription("contact_element", sym, regions, boundaries, planes, supports, info)
-
-
-def _fragment(solids: dict[str, list[int]]) -> dict[str, list[int]]:
-    """Fragment all solids together; name -> its output volumes.
-
-    The potting box overlaps pads, heads and elements: pieces shared with another part go to that part.
-    """
-    names = [name for name, tags in solids.items() for _ in tags]
-    inputs = [(3, t) for tags in solids.values() for t in tags]
-    _, mapping = gmsh.model.occ.fragment(inputs[:1], inputs[1:])
-    pieces: dict[str, list[int]] = {name: [] for name in solids}
-    for name, out in zip(names, mapping, strict=True):
-        pieces[name].extend(t for _, t in out)
-    if "potting" in pieces:
-        taken = {t for name, tags in pieces.items() if name != "potting" for t in tags}
-        pieces["potting"] = [t for t in pieces["potting"] if t not in taken]
-    return pieces

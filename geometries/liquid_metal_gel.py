@@ -42,7 +42,7 @@ from fem_package.case.geometry_liquid_metal_gel import LiquidMetalGelGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription, Region
 from geometries.meshing import set_size_field, um
-from geometries.occ_parts import add_box, clip
+from geometries.occ_parts import add_box, clip, fragment_parts
 from geometries.symmetry import add_standard_boundaries, copies, fraction_kept, kept_box, planes_and_supports
 
 # Physical-group tags of the volumes (one per role); mass j gets MASS_TAG0 + j.
@@ -151,7 +151,7 @@ def build_liquid_metal_gel(params: LiquidMetalGelGeometry, mesh: MeshSettings) -
         if layered:
             for z0, z1_ in barrier_levels:
                 solids["barrier"].append(_round(x, y, z0, z1_, rc, rc, f, keep))
-    pieces = _fragment(solids)
+    pieces = fragment_parts(solids, rank=lambda name: FILLERS.get(name, 0))
     gmsh.model.occ.synchronize()
 
     n_kept = sum(f for _, _, f in kept)
@@ -257,23 +257,3 @@ def _limit_sizes(limits: list[tuple[list[int], float]], graded: list[tuple[list[
     smallest = f.add("Min")
     f.setNumbers(smallest, "FieldsList", fields)
     f.setAsBackgroundMesh(smallest)
-
-
-def _fragment(solids: dict[str, list[int]]) -> dict[str, list[int]]:
-    """Fragment all solids together; name -> its output volumes.
-
-    Filler boxes (gel, sheet, encapsulant) overlap the parts inside them: a piece shared by several
-    solids goes to a non-filler, else to the filler of lowest :data:`FILLERS` rank.
-    """
-    names = [name for name, tags in solids.items() for _ in tags]
-    inputs = [(3, t) for tags in solids.values() for t in tags]
-    _, mapping = gmsh.model.occ.fragment(inputs[:1], inputs[1:])
-    owner: dict[int, str] = {}
-    for name, out in zip(names, mapping, strict=True):
-        for _, t in out:
-            if t not in owner or FILLERS.get(name, 0) < FILLERS.get(owner[t], 0):
-                owner[t] = name
-    pieces: dict[str, list[int]] = {name: [] for name in solids}
-    for t, name in sorted(owner.items()):
-        pieces[name].append(t)
-    return pieces

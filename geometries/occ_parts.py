@@ -5,6 +5,8 @@ Arguments are SI metres; the gmsh model is drawn in micrometres (:func:`geometri
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import gmsh
 
 from geometries.meshing import um
@@ -43,3 +45,24 @@ def limit_sizes(limits: list[tuple[list[int], float]], fields: list[int] | None 
     smallest = f.add("Min")
     f.setNumbers(smallest, "FieldsList", combined)
     f.setAsBackgroundMesh(smallest)
+
+
+def fragment_parts(solids: dict[str, list[int]], rank: Callable[[str], float] = lambda name: 0) -> dict[str, list[int]]:
+    """Fragment all solids together so every interface is conformal; part name -> its output volumes.
+
+    Solids may overlap on purpose (an underfill block drawn around the bumps, a cavity box holding
+    the device): a piece produced by several solids goes to the one of lowest ``rank(name)``, and
+    among equal ranks to the first in the order of ``solids``. Every piece has exactly one owner.
+    """
+    names = [name for name, tags in solids.items() for _ in tags]
+    inputs = [(3, t) for tags in solids.values() for t in tags]
+    _, mapping = gmsh.model.occ.fragment(inputs[:1], inputs[1:])
+    owner: dict[int, str] = {}
+    for name, out in zip(names, mapping, strict=True):
+        for _, t in out:
+            if t not in owner or rank(name) < rank(owner[t]):
+                owner[t] = name
+    pieces: dict[str, list[int]] = {name: [] for name in solids}
+    for t, name in owner.items():
+        pieces[name].append(t)
+    return pieces

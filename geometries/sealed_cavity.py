@@ -54,7 +54,7 @@ from fem_package.case.geometry_sealed_cavity import SealedCavityGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import Boundary, ModelDescription, PointSupport, Region
 from geometries.meshing import set_size_field, um
-from geometries.occ_parts import limit_sizes
+from geometries.occ_parts import fragment_parts, limit_sizes
 from geometries.solder_bump import truncated_sphere_volume
 from geometries.symmetry import BOUNDARY_TAGS, copies, fraction_kept, kept_box, planes_and_supports
 
@@ -339,7 +339,7 @@ def build_sealed_cavity(params: SealedCavityGeometry, mesh: MeshSettings) -> Mod
     voids["cavity"] = clip(_box(-lay.cx, lay.cx, -lay.cy, lay.cy, z["cover_top"], z["die_face"]))
     occ.remove([(3, body), (3, keep_solid)], recursive=True)
 
-    pieces = _fragment({**solids, **voids})
+    pieces = fragment_parts({**solids, **voids})
     occ.synchronize()
 
     # surfaces of the voids, then the voids are removed (not meshed)
@@ -495,23 +495,3 @@ def _size_defaults(p: SealedCavityGeometry, mesh: MeshSettings) -> tuple[float, 
     joint = mesh.joint_size or min(p.bump_diameter / 6, p.bump_height / 3, p.via_diameter / 3)
     largest = mesh.max_size or min(p.cover_thickness, p.package_length / 6, p.package_width / 6)
     return joint, max(largest, joint)
-
-
-def _fragment(solids: dict[str, list[int]]) -> dict[str, list[int]]:
-    """Fragment all solids together; name -> its output volumes.
-
-    Solids overlap on purpose (the cavity box contains sub-frames, vias and the device, the cover
-    contains the via cones, a liner contains its solder core): a piece belongs to the first solid,
-    in the order of ``solids``, that contains it.
-    """
-    names = [name for name, tags in solids.items() for _ in tags]
-    inputs = [(3, t) for tags in solids.values() for t in tags]
-    _, mapping = gmsh.model.occ.fragment(inputs[:1], inputs[1:])
-    pieces: dict[str, list[int]] = {name: [] for name in solids}
-    taken: set[int] = set()
-    for name, out in zip(names, mapping, strict=True):
-        for _, t in out:
-            if t not in taken:
-                taken.add(t)
-                pieces[name].append(t)
-    return pieces

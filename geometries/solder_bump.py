@@ -26,7 +26,7 @@ from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription, Region
 from geometries.meshing import set_size_field, um
-from geometries.occ_parts import add_box, clip, limit_sizes
+from geometries.occ_parts import add_box, clip, fragment_parts, limit_sizes
 from geometries.symmetry import add_standard_boundaries, copies, fraction_kept, kept_box, planes_and_supports
 
 # Physical-group tags of the volumes; bump j gets BUMP_TAG0 + j.
@@ -87,7 +87,7 @@ def build_solder_bump(params: SolderBumpGeometry, mesh: MeshSettings) -> ModelDe
         for z0 in (ts, z_die - tp):
             pad = occ.addCylinder(um(x), um(y), um(z0), 0, 0, um(tp), um(r_pad))
             solids["pad"].append(pad if f == 1 else _add_clipped(pad, x, y, r_pad, z0, z0 + tp, keep))
-    pieces = _fragment(solids)
+    pieces = fragment_parts(solids, rank=lambda name: name == "underfill")
     occ.synchronize()
 
     v_bump = truncated_sphere_volume(params.bump_diameter, h)
@@ -133,20 +133,3 @@ def build_solder_bump(params: SolderBumpGeometry, mesh: MeshSettings) -> ModelDe
         "max_size": max_size,
     }
     return ModelDescription("solder_bump", sym, regions, boundaries, planes, supports, info)
-
-
-def _fragment(solids: dict[str, list[int]]) -> dict[str, list[int]]:
-    """Fragment all solids together; name -> its output volumes.
-
-    The underfill box overlaps pads and bumps: pieces shared with another part go to that part.
-    """
-    names = [name for name, tags in solids.items() for _ in tags]
-    inputs = [(3, t) for tags in solids.values() for t in tags]
-    _, mapping = gmsh.model.occ.fragment(inputs[:1], inputs[1:])
-    pieces: dict[str, list[int]] = {name: [] for name in solids}
-    for name, out in zip(names, mapping, strict=True):
-        pieces[name].extend(t for _, t in out)
-    if "underfill" in pieces:
-        taken = {t for name, tags in pieces.items() if name != "underfill" for t in tags}
-        pieces["underfill"] = [t for t in pieces["underfill"] if t not in taken]
-    return pieces
