@@ -64,7 +64,7 @@ def _owners(solids: list[tuple[int, str]], params: StepGeometry) -> list[tuple[l
     owned: list[list[int]] = [[] for _ in solids]
     for piece, indices in claims.items():
         solid_parts = [i for i in indices if not params.parts[solids[i][1]].fill] or indices[:1]
-        if len({solids[i][1] for i in solid_parts}) > 1 or len(solid_parts) > 1:
+        if len(solid_parts) > 1:  # two non-fill solids share the piece
             volume = occ.getMass(3, piece)
             smaller = min(sum(occ.getMass(3, p) for _, p in mapping[i]) for i in solid_parts)
             if volume > OVERLAP_TOLERANCE * smaller:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gmsh
 import numpy as np
+import pytest
 
+from fem_package.model_description import ModelDescription
 from geometries.meshing import MODEL_UNIT
 
 
@@ -25,3 +27,17 @@ def mesh_volume(tag: int) -> float:
         e1, e2, e3 = p[:, 1] - p[:, 0], p[:, 2] - p[:, 0], p[:, 3] - p[:, 0]
         total += float(np.abs(np.einsum("ij,ij->i", e1, np.cross(e2, e3))).sum()) / 6
     return total
+
+
+def assert_standard_boundaries(description: ModelDescription) -> None:
+    """The standard boundary groups exist (bottom, top and the planes of the symmetry) and lie in their planes."""
+    z_top = description.info["thickness"]
+    planes = {"bottom": (2, 0.0), "top": (2, z_top), "symmetry_x": (0, 0.0), "symmetry_y": (1, 0.0)}
+    assert len(description.boundaries) == {"quarter": 4, "half": 3, "full": 2}[description.symmetry]
+    for boundary in description.boundaries:
+        axis, value = planes[boundary.name]
+        surfaces = gmsh.model.getEntitiesForPhysicalGroup(2, boundary.tag)
+        assert len(surfaces) > 0
+        for s in surfaces:
+            box = np.array(gmsh.model.getBoundingBox(2, s)) * MODEL_UNIT
+            assert box[axis] == pytest.approx(value, abs=1e-9) and box[axis + 3] == pytest.approx(value, abs=1e-9)

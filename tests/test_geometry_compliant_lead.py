@@ -18,6 +18,7 @@ from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription
 from geometries.compliant_lead import LEAD_TAG0, SOLDER_TAG0, TAGS, TERMINAL_TAG0, build_compliant_lead
 from geometries.meshing import MODEL_UNIT, generate
+from tests.geometry_helpers import assert_standard_boundaries
 from tests.test_geometry_solder_bump import mesh_volume, occ_volume
 
 SMALL: dict[str, Any] = {
@@ -227,16 +228,7 @@ def test_no_board_supports_on_die_top(session: None) -> None:
 def test_boundaries_lie_in_their_planes(session: None, case: str) -> None:
     params = CompliantLeadGeometry(**CASES[case])
     description = build_compliant_lead(params, FAST)
-    z_top = description.info["thickness"]
-    planes = {"bottom": (2, 0.0), "top": (2, z_top), "symmetry_x": (0, 0.0), "symmetry_y": (1, 0.0)}
-    assert len(description.boundaries) == {"quarter": 4, "half": 3, "full": 2}[params.symmetry]
-    for boundary in description.boundaries:
-        axis, value = planes[boundary.name]
-        surfaces = gmsh.model.getEntitiesForPhysicalGroup(2, boundary.tag)
-        assert len(surfaces) > 0
-        for s in surfaces:
-            box = np.array(gmsh.model.getBoundingBox(2, s)) * MODEL_UNIT
-            assert box[axis] == pytest.approx(value, abs=1e-9) and box[axis + 3] == pytest.approx(value, abs=1e-9)
+    assert_standard_boundaries(description)
 
 
 def test_default_mesh_budget(session: None) -> None:

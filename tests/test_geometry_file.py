@@ -37,8 +37,8 @@ PARAMETRIC: dict[str, Any] = {
 BUMPS = 5  # 5 x 5 ring at 400 um, quarter model: (0|400|800, 800) and (800, 0|400)
 
 
-def groups_of(parametric: dict[str, Any]) -> dict[str, Any]:
-    """The group table that reproduces the parametric model's materials and joints."""
+def parametric_groups() -> dict[str, Any]:
+    """The group table that reproduces the materials and joints of the ``PARAMETRIC`` model."""
     groups: dict[str, Any] = {
         "die": {"material": "silicon"},
         "substrate": {"material": "fr4"},
@@ -66,7 +66,7 @@ def file_case(path: Path, **geometry: Any) -> dict[str, Any]:
             "path": str(path),
             "length_unit": "1 um",
             "symmetry": "quarter",
-            "groups": groups_of(PARAMETRIC),
+            "groups": parametric_groups(),
             **geometry,
         },
         "solver": PARAMETRIC["solver"],
@@ -153,7 +153,7 @@ def test_path_relative_to_case_file(msh: Path, tmp_path: Path) -> None:
         f"{name} = {{ material = {g['material']!r}"
         + (f", role = {g['role']!r}, joint = true" if g.get("joint") else "")
         + " }"
-        for name, g in groups_of(PARAMETRIC).items()
+        for name, g in parametric_groups().items()
     ]
     (folder / "case.toml").write_text("\n".join(lines).replace("'", '"') + "\n")
     case = load_case(folder / "case.toml")

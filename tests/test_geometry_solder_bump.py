@@ -7,16 +7,15 @@ import time
 from typing import Any
 
 import gmsh
-import numpy as np
 import pytest
 
 from fem_package.case.case import DEFAULT_CASE
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 from fem_package.case.mesh import MeshSettings
 from fem_package.model_description import ModelDescription
-from geometries.meshing import MODEL_UNIT, generate
+from geometries.meshing import generate
 from geometries.solder_bump import BUMP_TAG0, TAGS, build_solder_bump
-from tests.geometry_helpers import mesh_volume, occ_volume
+from tests.geometry_helpers import assert_standard_boundaries, mesh_volume, occ_volume
 
 SMALL: dict[str, Any] = {
     "die_length": 2e-3,
@@ -101,17 +100,7 @@ def test_groups_and_volumes(session: None, case: str) -> None:
 def test_boundaries_lie_in_their_planes(session: None, case: str) -> None:
     params = SolderBumpGeometry(**CASES[case])
     description = build_solder_bump(params, FAST)
-    z_top = description.info["thickness"]
-    planes = {"bottom": (2, 0.0), "top": (2, z_top), "symmetry_x": (0, 0.0), "symmetry_y": (1, 0.0)}
-    expected = {"quarter": 4, "half": 3, "full": 2}[params.symmetry]
-    assert len(description.boundaries) == expected
-    for boundary in description.boundaries:
-        axis, value = planes[boundary.name]
-        surfaces = gmsh.model.getEntitiesForPhysicalGroup(2, boundary.tag)
-        assert len(surfaces) > 0
-        for s in surfaces:
-            box = np.array(gmsh.model.getBoundingBox(2, s)) * MODEL_UNIT
-            assert box[axis] == pytest.approx(value, abs=1e-9) and box[axis + 3] == pytest.approx(value, abs=1e-9)
+    assert_standard_boundaries(description)
 
 
 def test_cut_bumps_on_symmetry_planes(session: None) -> None:
