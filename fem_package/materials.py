@@ -90,6 +90,32 @@ class Property:
         area = float(np.sum(0.5 * (vals[1:] + vals[:-1]) * np.diff(knots)))
         return area if t_to >= t_from else -area
 
+    def at(self, temperatures: np.ndarray) -> np.ndarray:
+        """Values at an array of temperatures (K), clamped outside the table."""
+        t = np.asarray(temperatures, dtype=float)
+        if self.is_constant:
+            return np.full(t.shape, float(self.values[0]))
+        return np.interp(t, self.temperatures, self.values)
+
+    def integrals(self, t_from: float, t_to: np.ndarray) -> np.ndarray:
+        """Exact integrals of the interpolant from ``t_from`` to every entry of ``t_to`` (vectorized).
+
+        The antiderivative F of the clamped piecewise-linear interpolant is piecewise
+        quadratic: F(T) = F(T_k) + (T - T_k) (v(T_k) + v(T)) / 2 on [T_k, T_k+1], linear beyond
+        the table; the integral is F(t_to) - F(t_from).
+        """
+        t = np.asarray(t_to, dtype=float)
+        if self.is_constant:
+            return float(self.values[0]) * (t - t_from)
+        knots, vals = self.temperatures, self.values
+        cumulative = np.concatenate(([0.0], np.cumsum(0.5 * (vals[1:] + vals[:-1]) * np.diff(knots))))
+
+        def antiderivative(x: np.ndarray) -> np.ndarray:
+            k = np.clip(np.searchsorted(knots, x, side="right") - 1, 0, knots.size - 1)
+            return cumulative[k] + (x - knots[k]) * 0.5 * (vals[k] + np.interp(x, knots, vals))
+
+        return antiderivative(t) - antiderivative(np.asarray(t_from, dtype=float))
+
 
 @dataclass(frozen=True)
 class Material:
@@ -123,6 +149,15 @@ class Material:
             return (e_in, e_in, e_out)
         e = self["cte"].integral(reference, temperature)
         return (e, e, e)
+
+    def thermal_strains(self, temperatures: np.ndarray, reference: float) -> np.ndarray:
+        """Free thermal strains (n, 3) = (eps_xx, eps_yy, eps_zz) from ``reference`` to each temperature (K)."""
+        t = np.asarray(temperatures, dtype=float)
+        if self.orthotropic_expansion:
+            e_in = self["cte_in_plane"].integrals(reference, t)
+            return np.stack([e_in, e_in, self["cte_out_of_plane"].integrals(reference, t)], axis=-1)
+        e = self["cte"].integrals(reference, t)
+        return np.stack([e, e, e], axis=-1)
 
     def with_overrides(self, overrides: dict[str, float]) -> Material:
         """A copy with constant values replacing properties (case-file overrides).

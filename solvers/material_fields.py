@@ -1,7 +1,7 @@
 """Per-cell material properties at a temperature: Lame constants and free thermal strain.
 
 Each region (cell tag) has one material and one stress-free temperature T_ref. At a
-uniform temperature T the cell gets
+uniform temperature T, or at its own temperature T_c given per cell, the cell gets
 
     lambda = E nu / ((1 + nu)(1 - 2 nu)),   mu = E / (2 (1 + nu)),
     eps_th = diag(integral_{T_ref}^{T} alpha_x, alpha_y, alpha_z dT),
@@ -47,8 +47,10 @@ class CellProperties:
             missing = sorted(set(np.unique(cell_tags.values)) - set(index))
             raise ValueError(f"cells without a material: untagged cells or tags {missing}")
 
-    def at(self, temperature: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per-cell (lambda, mu, eps_th[n, 3]) at a uniform ``temperature`` (K)."""
+    def at(self, temperature: float | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-cell (lambda, mu, eps_th[n, 3]) at a uniform ``temperature`` (K) or per-cell temperatures."""
+        if isinstance(temperature, np.ndarray):
+            return self.at_cells(temperature)
         lam_mu = np.array(
             [
                 lame(r.material["youngs_modulus"](temperature), r.material["poisson_ratio"](temperature))
@@ -59,8 +61,24 @@ class CellProperties:
         i = self.cell_region
         return lam_mu[i, 0], lam_mu[i, 1], eps[i]
 
-    def moduli_key(self, temperature: float) -> tuple[float, ...]:
+    def at_cells(self, temperature: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-cell (lambda, mu, eps_th[n, 3]) with each cell at its own temperature (K, one per local cell)."""
+        t = np.asarray(temperature, dtype=float)
+        if t.shape != self.cell_region.shape:
+            raise ValueError(f"need one temperature per local cell ({self.cell_region.size}), got shape {t.shape}")
+        lam, mu, eps = np.empty(t.size), np.empty(t.size), np.empty((t.size, 3))
+        for i, r in enumerate(self.regions):
+            cells = self.cell_region == i
+            e, nu = r.material["youngs_modulus"].at(t[cells]), r.material["poisson_ratio"].at(t[cells])
+            lam[cells], mu[cells] = lame(e, nu)  # type: ignore[arg-type]
+            eps[cells] = r.material.thermal_strains(t[cells], r.stress_free_temperature)
+        return lam, mu, eps
+
+    def moduli_key(self, temperature: float | np.ndarray) -> tuple[float, ...]:
         """Values that decide the stiffness matrix: equal keys give equal matrices."""
+        if isinstance(temperature, np.ndarray):
+            lam, mu, _ = self.at_cells(temperature)
+            return (hash(lam.tobytes()), hash(mu.tobytes()))
         return tuple(
             v
             for r in self.regions

@@ -6,8 +6,9 @@ Find u in V (vector Lagrange, degree 1 or 2) with the symmetry and support condi
     sigma(u) = lambda tr(eps(u) - eps_th) I + 2 mu (eps(u) - eps_th),   eps(u) = sym(grad u),
 
 where lambda, mu and the free thermal strain eps_th are evaluated cell by cell at the
-step's uniform temperature (see :mod:`solvers.material_fields`). Each step is an
-independent elastic solution: the material has no memory in this model.
+step's uniform temperature or at each cell's own temperature (an array, e.g. from heat
+conduction; see :mod:`solvers.material_fields`). Each step is an independent elastic
+solution: the material has no memory in this model.
 The bilinear form is split into a = (C eps(u), eps(v)) and L = (C eps_th, eps(v)).
 
 Further Dirichlet conditions (:meth:`ThermoelasticProblem.add_dirichlet`, e.g. a submodel's
@@ -51,6 +52,20 @@ class SolveTimings:
     assemble: float = 0.0
     solve: float = 0.0
     steps: list[StepStats] = field(default_factory=list)
+
+
+def _same_temperature(a: float | np.ndarray | None, b: float | np.ndarray | None) -> bool:
+    """True when two step temperatures (uniform values or per-cell arrays) are identical."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b)
+    return a is not None and a == b
+
+
+def _describe(temperature: float | np.ndarray) -> str:
+    """'398.15 K', or the range of a per-cell temperature field."""
+    if isinstance(temperature, np.ndarray):
+        return f"{temperature.min():.2f}..{temperature.max():.2f} K (per cell)"
+    return f"{temperature:.2f} K"
 
 
 def _near(point: np.ndarray, tol: float) -> Any:
@@ -120,7 +135,7 @@ class ThermoelasticProblem:
         )
         self._moduli_key: tuple[float, ...] | None = None
         self._first_iterations: int | None = None
-        self._last_temperature: float | None = None
+        self._last_temperature: float | np.ndarray | None = None
         self.timings = SolveTimings(setup=time.perf_counter() - t0)
 
     def add_dirichlet(self, bc: Any) -> None:
@@ -156,7 +171,7 @@ class ThermoelasticProblem:
         im = self.V.dofmap.index_map
         return int(im.size_global * self.V.dofmap.index_map_bs)
 
-    def _set_properties(self, temperature: float) -> None:
+    def _set_properties(self, temperature: float | np.ndarray) -> None:
         lam, mu, eps = self.cells.at(temperature)
         self.lmbda.x.array[:] = lam
         self.mu.x.array[:] = mu
@@ -175,8 +190,10 @@ class ThermoelasticProblem:
         self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         dolfinx.fem.petsc.set_bc(self.b, self.bcs)
 
-    def solve(self, temperature: float) -> StepStats:
-        """Solve the step at uniform ``temperature`` (K); the solution is in ``self.u``.
+    def solve(self, temperature: float | np.ndarray) -> StepStats:
+        """Solve the step at uniform ``temperature`` (K) or per-cell temperatures; the solution is in ``self.u``.
+
+        A per-cell array has one value per local cell (owned then ghost, the DG0 layout).
 
         A step at the previous step's temperature keeps the solution (the model has no
         memory). The matrix is re-assembled only when the moduli changed. With
@@ -184,12 +201,12 @@ class ThermoelasticProblem:
         until CG needs more than twice the iterations it needed right after a rebuild.
         """
         t0 = time.perf_counter()
-        if temperature == self._last_temperature:
+        if _same_temperature(temperature, self._last_temperature):
             # A dwell: same temperature, same properties, same (history-free) solution.
             stats = StepStats(0, "UNCHANGED_TEMPERATURE", 0.0, 0.0, False, False)
             self.timings.steps.append(stats)
             return stats
-        self._last_temperature = temperature
+        self._last_temperature = temperature.copy() if isinstance(temperature, np.ndarray) else temperature
         self._set_properties(temperature)
         key = self.cells.moduli_key(temperature)
         reassemble = key != self._moduli_key
@@ -215,7 +232,7 @@ class ThermoelasticProblem:
         t2 = time.perf_counter()
         if self.ksp.getConvergedReason() < 0:
             raise RuntimeError(
-                f"linear solver failed at T = {temperature:.2f} K: {converged_reason(self.ksp)} after {its} "
+                f"linear solver failed at T = {_describe(temperature)}: {converged_reason(self.ksp)} after {its} "
                 "iterations; check the materials or set [solver] petsc_options"
             )
         stats = StepStats(its, converged_reason(self.ksp), t1 - t0, t2 - t1, reassemble, rebuild)

@@ -61,3 +61,14 @@ def test_orthotropic_expansion_and_override() -> None:
 def test_unknown_material_lists_known_ids() -> None:
     with pytest.raises(KeyError, match="known: "):
         materials.get("unobtainium")
+
+
+def test_vectorized_thermal_strains_equal_the_scalar_integrals_inside_and_outside_the_table() -> None:
+    from fem_package.materials import library
+
+    for key in ("silicon", "fr4", "sac305"):
+        m = library()[key]
+        temps = np.array([150.0, 213.15, 233.15, 298.15, 371.3, 398.15, 650.0])
+        got = m.thermal_strains(temps, 298.15)
+        want = np.array([m.thermal_strain(t, 298.15) for t in temps])
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-18)
