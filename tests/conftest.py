@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -64,3 +65,17 @@ def session() -> Iterator[None]:
     gmsh.model.add("t")
     yield
     gmsh.finalize()
+
+
+def external_tool(name: str) -> str:
+    """Path of an external program a test checks against (CalculiX ``ccx``, ``pvpython``, ``chromium``).
+
+    Missing: the test is skipped on a developer machine, but fails in CI, where ``.ci/run`` installs
+    the tools from ``.ci/system-packages.txt`` and sets FLIPSTACK_REQUIRE_TOOLS=1.
+    """
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("FLIPSTACK_REQUIRE_TOOLS") == "1":
+            pytest.fail(f"{name} is not installed; .ci/install-system-packages should have installed it")
+        pytest.skip(f"{name} is not installed (run .ci/install-system-packages)")
+    return path
