@@ -1,7 +1,9 @@
 """The run: case -> geometry -> mesh -> thermo-elastic steps -> metrics, fields, summary, picture.
 
-This module is the only place in ``fem_package`` that imports the stage packages; it
-hands plain data (tagged mesh, numpy arrays, dataclasses) from one stage to the next.
+This package is the only place in ``fem_package`` (with the CLI) that imports the stage
+packages; it hands plain data (tagged mesh, numpy arrays, dataclasses) from one stage to the
+next. Stages beyond the mechanics (heat, moisture, life) get their own module here and are
+called from :func:`run`.
 """
 
 from __future__ import annotations
