@@ -87,6 +87,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--out", type=Path, help="write the schema to this .json file instead of printing it")
 
+    w = sub.add_parser(
+        "sweep",
+        parents=[common],
+        help="run the variants of a parameter sweep (grid or list) into one folder each",
+        description="Expand SWEEP (a base case plus parameter values), validate every variant, and run them, "
+        "concurrently on MPI sub-communicators with --ranks-per-case; variants complete before are skipped. "
+        "Writes OUT/<variant>/ and OUT/sweep_summary.csv.",
+    )
+    w.add_argument("sweep", type=Path, help="sweep file (TOML)")
+    w.add_argument("--out", type=Path, help="results folder (default: results/<sweep name>)")
+    w.add_argument("--ranks-per-case", type=int, default=None, help="MPI ranks per variant (default: all ranks)")
+    w.add_argument("--overwrite", action="store_true", help="re-run variants whose folder holds another run")
+
     sub.add_parser(
         "geometries",
         parents=[common],
@@ -110,6 +123,19 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
     run(case, out, args.overwrite, console, case_file=args.case)
     return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace, console: Console) -> int:
+    from fem_package.case.sweep import load_sweep
+
+    variants = load_sweep(args.sweep)
+    from fem_package.fenics import MPI
+    from fem_package.pipeline.sweep import run_sweep
+
+    comm = MPI.COMM_WORLD
+    out = args.out or _default_out(args.sweep)
+    rows = run_sweep(variants, out, args.ranks_per_case or comm.size, args.overwrite, console, comm)
+    return EXIT_FAILED if any(r.status == "failed" for r in rows) else EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> int:
@@ -218,6 +244,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "geometry": cmd_geometry,
     "schema": cmd_schema,
+    "sweep": cmd_sweep,
     "materials": cmd_materials,
     "geometries": cmd_geometries,
 }
