@@ -14,7 +14,7 @@ from fem_package.case import DEFAULT_CASE
 from fem_package.cli import main
 from tests.conftest import REPO
 
-EXAMPLES = sorted((REPO / "examples").rglob("*.toml"))
+EXAMPLES = sorted(p for p in (REPO / "examples").rglob("*.toml") if "sweeps" not in p.parts)
 
 
 @pytest.fixture(scope="module")

@@ -117,6 +117,12 @@ def test_two_ranks_run_two_one_rank_cases_skip_them_on_rerun_and_report_the_fail
     assert "2 skipped" in again.stdout
 
 
+def test_example_sweeps_expand_into_valid_cases() -> None:
+    for path in sorted((Path(__file__).resolve().parents[1] / "examples" / "sweeps").glob("*.toml")):
+        variants = load_sweep(path)
+        assert len(variants) >= 2 and len({v.case.digest() for v in variants}) == len(variants)
+
+
 def test_ranks_per_case_must_divide_the_ranks(tmp_path: Path) -> None:
     path = write(tmp_path, 'base = "base.toml"\n[parameters]\n"mesh.max_size" = ["1 mm"]\n')
     result = cli("sweep", str(path), "--ranks-per-case", "3", cwd=tmp_path, ranks=2)
