@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
 from functools import cache
 from importlib import resources
@@ -110,7 +111,7 @@ LAWS: dict[str, type[LawParameters]] = {
 }
 
 
-def _check_value(where: str, key: str, value: Any, meta: dict[str, Any]) -> float:
+def _check_value(where: str, key: str, value: Any, meta: Mapping[str, Any]) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConstitutiveDataError(f"{where}: {key} = {value!r} must be a number ({meta['unit']})")
     v = float(value)
@@ -182,7 +183,8 @@ def _check_consistency(p: LawParameters, where: str) -> None:
             )
 
 
-def parse(data: dict[str, Any], materials: set[str] | None = None, file: str = "constitutive.toml"
+def parse(
+    data: dict[str, Any], materials: set[str] | None = None, file: str = "constitutive.toml"
 ) -> dict[str, LawParameters]:
     """All parameter sets of a parsed constitutive TOML document, by material id.
 

@@ -91,20 +91,23 @@ class Anand:
         s_star = p.s_hat * np.exp(p.n * x_rel)
         lo, hi = np.minimum(s_old, s_star), np.maximum(s_old, s_star)
         s = s_old.copy()
-        done = np.zeros(s.shape, dtype=bool)
+        act = np.arange(s.size)  # points still iterating (each point's iterates do not depend on the batch)
         for _ in range(MAX_ITER):
-            b = 1.0 - s / s_star
+            sa, ss, da = s[act], s_star[act], dp[act]
+            b = 1.0 - sa / ss
             ab = np.abs(b)
-            g = s - s_old - p.h0 * dp * ab**p.a * np.sign(b)
-            dg = 1.0 + p.h0 * dp * p.a * ab ** (p.a - 1.0) / s_star
-            lo = np.where(g < 0.0, s, lo)
-            hi = np.where(g > 0.0, s, hi)
-            s_new = s - g / dg
-            outside = (s_new <= lo) | (s_new >= hi)
-            s_new = np.where(outside, 0.5 * (lo + hi), s_new)
-            done = done | (np.abs(s_new - s) <= NEWTON_TOL * np.abs(s_star))
-            s = np.where(done, s, s_new)  # frozen once converged: results independent of the batch
-            if np.all(done):
+            g = sa - s_old[act] - p.h0 * da * ab**p.a * np.sign(b)
+            dg = 1.0 + p.h0 * da * p.a * ab ** (p.a - 1.0) / ss
+            lo_a = np.where(g < 0.0, sa, lo[act])
+            hi_a = np.where(g > 0.0, sa, hi[act])
+            s_new = sa - g / dg
+            s_new = np.where((s_new <= lo_a) | (s_new >= hi_a), 0.5 * (lo_a + hi_a), s_new)
+            done = np.abs(s_new - sa) <= NEWTON_TOL * np.abs(ss)
+            lo[act], hi[act] = lo_a, hi_a
+            keep = act[~done]
+            s[keep] = s_new[~done]
+            act = keep
+            if act.size == 0:
                 break
         b = 1.0 - s / s_star
         ab = np.abs(b)
@@ -152,20 +155,26 @@ class Anand:
             lo = hi - LOG_SPAN
             # Start from the explicit (forward) estimate, clipped into the bracket.
             x = np.clip(log_z + np.log(np.sinh(np.minimum(self.p.xi * qa / sa, 700.0))) / self.p.m, lo + 1.0, hi - 1e-9)
+            x_done, s_done, h_done = np.empty_like(x), np.empty_like(x), np.empty_like(x)
+            act = np.arange(x.size)  # points still iterating; converged ones are set aside
             for _ in range(MAX_ITER):
-                f, df, s_cur, h_slope = self._flow(x, log_z, sa, qa, ga)
-                lo = np.where(f > 0.0, x, lo)
-                hi = np.where(f < 0.0, x, hi)
-                x_new = x - f / df
-                bad = ~np.isfinite(x_new) | (x_new <= lo) | (x_new >= hi)
-                x_new = np.where(bad, 0.5 * (lo + hi), x_new)
-                converged = (np.abs(f) <= NEWTON_TOL * qa) | (hi - lo <= 1e-13 * np.maximum(1.0, np.abs(x)))
-                x = np.where(converged, x, x_new)
-                if np.all(converged):
+                xa, lo_a, hi_a = x[act], lo[act], hi[act]
+                f, df, s_cur, h_slope = self._flow(xa, log_z[act], sa[act], qa[act], ga[act])
+                lo_a = np.where(f > 0.0, xa, lo_a)
+                hi_a = np.where(f < 0.0, xa, hi_a)
+                converged = (np.abs(f) <= NEWTON_TOL * qa[act]) | (hi_a - lo_a <= 1e-13 * np.maximum(1.0, np.abs(xa)))
+                fin = act[converged]
+                x_done[fin], s_done[fin], h_done[fin] = xa[converged], s_cur[converged], h_slope[converged]
+                x_new = xa - f / df
+                bad = ~np.isfinite(x_new) | (x_new <= lo_a) | (x_new >= hi_a)
+                x_new = np.where(bad, 0.5 * (lo_a + hi_a), x_new)
+                lo[act], hi[act], x[act] = lo_a, hi_a, x_new
+                act = act[~converged]
+                if act.size == 0:
                     break
             else:
-                raise RuntimeError(f"Anand return mapping did not converge at {np.sum(~converged)} points")
-            d_gamma[idx], s_new[idx], slope[idx] = np.exp(x), s_cur, h_slope
+                raise RuntimeError(f"Anand return mapping did not converge at {act.size} points")
+            d_gamma[idx], s_new[idx], slope[idx] = np.exp(x_done), s_done, h_done
 
         d_eps_in = (SQRT32 * d_gamma)[:, None] * direction
         new_eps_in = eps_in + d_eps_in

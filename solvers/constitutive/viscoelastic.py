@@ -115,9 +115,7 @@ class PronyViscoelastic:
         g_inf, k_inf = self.params.shear_modulus_long_term, self.params.bulk_modulus
         vol = np.einsum("ni,i->n", strain, IDENTITY)
         stress = (
-            2.0 * g_inf * deviator(strain)
-            + h_new.sum(axis=1)
-            + (k_inf * vol + p_new.sum(axis=1))[:, None] * IDENTITY
+            2.0 * g_inf * deviator(strain) + h_new.sum(axis=1) + (k_inf * vol + p_new.sum(axis=1))[:, None] * IDENTITY
         )
         g_alg = g_inf + np.sum(self.g * gamma_g, axis=1)
         k_alg = k_inf + np.sum(self.k * gamma_k, axis=1)
