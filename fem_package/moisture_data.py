@@ -52,7 +52,9 @@ class MoistureProperties:
     def solubility(self, temperature: float) -> float:
         """Henry coefficient S(T) in kg/(m^3 Pa): C = S p_v."""
         s_ref = self.saturated_concentration_ref / float(saturation_pressure(self.reference_temperature))
-        return s_ref * math.exp(-self.heat_of_solution / GAS_CONSTANT * (1 / temperature - 1 / self.reference_temperature))
+        return s_ref * math.exp(
+            -self.heat_of_solution / GAS_CONSTANT * (1 / temperature - 1 / self.reference_temperature)
+        )
 
     def saturated_concentration(self, temperature: float) -> float:
         """C_sat(T) = S(T) p_sat(T) in kg/m^3 (equilibrium with saturated vapour)."""

@@ -79,9 +79,7 @@ class HermeticitySettings(CaseModel):
             if self.spacing != "geometric":
                 raise ValueError("first_step: only used with spacing = 'geometric'")
             if not 0.0 < self.first_step < self.duration:
-                raise ValueError(
-                    f"first_step = {self.first_step:g} s is outside 0 - duration = {self.duration:g} s"
-                )
+                raise ValueError(f"first_step = {self.first_step:g} s is outside 0 - duration = {self.duration:g} s")
         for role, factor in self.diffusivity_factor.items():
             if not 1e-6 <= factor <= 1e6:
                 raise ValueError(f"diffusivity_factor.{role} = {factor!r} is outside 1e-6 - 1e6")
