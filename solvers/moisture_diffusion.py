@@ -163,9 +163,11 @@ class MoistureDiffusion:
         self.c_sat = dolfinx.fem.Function(Q, name="saturated_concentration_kg_m3")
         self.c_sat_old = dolfinx.fem.Function(Q)
         self.permeance = dolfinx.fem.Function(Q)  # D C_sat
-        self.inv_dt = dolfinx.fem.Constant(sub, PETSc.ScalarType(0.0))
+        self.inv_dt = dolfinx.fem.Constant(sub, dolfinx.default_scalar_type(0.0))
         self.w = dolfinx.fem.Function(self.V, name="wetness")
         self.w_old = dolfinx.fem.Function(self.V)
+        self._c_cells: Any = None
+        self._c_expr: Any = None
         self.w.x.array[:] = initial_humidity
 
         u, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
@@ -281,7 +283,7 @@ class MoistureDiffusion:
         bl.destroy()
         dolfinx.fem.petsc.set_bc(self.b, [self.bc])
         self.ksp.solve(self.b, out.x.petsc_vec)
-        if self.ksp.getConvergedReason() < 0:
+        if int(self.ksp.getConvergedReason()) < 0:
             raise RuntimeError(f"moisture solve failed: reason {self.ksp.getConvergedReason()}")
         out.x.scatter_forward()
         self.timings.solves += 1
@@ -293,7 +295,7 @@ class MoistureDiffusion:
             self.r.axpy(-1.0, self.b_hist)
         arr = self.r.array_r
         local = [float(arr[d.owned].sum()) for d in self._prescribed_dofs + self._wall_dofs]
-        total = self.comm.allreduce(np.array(local + [0.0]), op=MPI.SUM)
+        total = self.comm.allreduce(np.array([*local, 0.0]), op=MPI.SUM)
         n = len(self._prescribed_dofs)
         return list(total[:n]), list(total[n : n + len(self._wall_dofs)])
 
@@ -371,6 +373,15 @@ class MoistureDiffusion:
         f = dolfinx.fem.Function(space, name="concentration_kg_m3")
         f.interpolate(dolfinx.fem.Expression(self.c_sat * self.w, space.element.interpolation_points))
         return f
+
+    def concentration_cells(self) -> Any:
+        """C = C_sat w at each cell's centroid (kg/m^3, DG0: the cell mean for P1 w), for XDMF output."""
+        if self._c_cells is None:
+            space = dolfinx.fem.functionspace(self.submesh, ("DG", 0))
+            self._c_cells = dolfinx.fem.Function(space, name="concentration_kg_m3")
+            self._c_expr = dolfinx.fem.Expression(self.c_sat * self.w, space.element.interpolation_points)
+        self._c_cells.interpolate(self._c_expr)
+        return self._c_cells
 
 
 @dataclass

@@ -134,7 +134,7 @@ def load_case(path: Path | None) -> Case:
 
 
 def _paths_relative_to(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """Resolve file names in the case (``geometry.path``, ``hermeticity.climate_file``) against the case file's folder."""
+    """Resolve file names in the case (``geometry.path``, ``hermeticity.climate_file``) against its folder."""
     geometry = raw.get("geometry")
     if isinstance(geometry, dict) and isinstance(geometry.get("path"), str):
         target = Path(geometry["path"]).expanduser()
