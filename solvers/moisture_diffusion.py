@@ -283,7 +283,7 @@ class MoistureDiffusion:
         bl.destroy()
         dolfinx.fem.petsc.set_bc(self.b, [self.bc])
         self.ksp.solve(self.b, out.x.petsc_vec)
-        if int(self.ksp.getConvergedReason()) < 0:
+        if self.ksp.getConvergedReason() < 0:  # type: ignore[operator]
             raise RuntimeError(f"moisture solve failed: reason {self.ksp.getConvergedReason()}")
         out.x.scatter_forward()
         self.timings.solves += 1
