@@ -16,6 +16,7 @@ from fem_package.case.base import CaseModel
 from fem_package.case.errors import CaseError, describe_validation_error
 from fem_package.case.geometry import GEOMETRY_MODELS, GeometryParams
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
+from fem_package.case.hermeticity import HermeticitySettings
 from fem_package.case.load import ThermalLoad
 from fem_package.case.materials import MaterialsSection
 from fem_package.case.mesh import MeshSettings
@@ -34,6 +35,7 @@ class Case(CaseModel):
     mesh: MeshSettings = Field(default_factory=MeshSettings)
     solver: SolverSettings = Field(default_factory=SolverSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
+    hermeticity: HermeticitySettings = Field(default_factory=HermeticitySettings)
 
     @model_validator(mode="after")
     def _materials_exist(self) -> Self:
@@ -61,6 +63,7 @@ class Case(CaseModel):
                 known[key].with_overrides(override.values())
             except ValueError as exc:
                 raise ValueError(f"materials.overrides.{key}: {exc}") from None
+        self.hermeticity.check_roles(roles)
         return self
 
     def material_of(self, role: str) -> Material:
@@ -131,12 +134,17 @@ def load_case(path: Path | None) -> Case:
 
 
 def _paths_relative_to(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """Resolve file names in the case (``geometry.path``) against the case file's folder."""
+    """Resolve file names in the case (``geometry.path``, ``hermeticity.climate_file``) against its folder."""
     geometry = raw.get("geometry")
     if isinstance(geometry, dict) and isinstance(geometry.get("path"), str):
         target = Path(geometry["path"]).expanduser()
         if not target.is_absolute():
             raw = {**raw, "geometry": {**geometry, "path": str(folder / target)}}
+    hermeticity = raw.get("hermeticity")
+    if isinstance(hermeticity, dict) and isinstance(hermeticity.get("climate_file"), str):
+        target = Path(hermeticity["climate_file"]).expanduser()
+        if not target.is_absolute():
+            raw = {**raw, "hermeticity": {**hermeticity, "climate_file": str(folder / target)}}
     return raw
 
 

@@ -282,6 +282,10 @@ def run(
             summary["global"] = global_model.summary()
         if case.geometry.type == "contact_element":
             summary["design_rule"] = contact_design_rule(case, desc, steps)
+        if case.hermeticity.enabled:  # moisture ingress after the mechanics
+            from fem_package.pipeline.hermeticity import run_hermeticity
+
+            summary["hermeticity"] = run_hermeticity(case, tagged, folder, console)
         timings = problem.timings
         t_pic = time.perf_counter()
         if comm.rank == 0:
