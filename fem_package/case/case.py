@@ -16,6 +16,7 @@ from fem_package.case.base import CaseModel
 from fem_package.case.errors import CaseError, describe_validation_error
 from fem_package.case.geometry import GEOMETRY_MODELS, GeometryParams
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
+from fem_package.case.leak_paths import LeakPathSettings
 from fem_package.case.load import ThermalLoad
 from fem_package.case.materials import MaterialsSection
 from fem_package.case.mesh import MeshSettings
@@ -34,6 +35,7 @@ class Case(CaseModel):
     mesh: MeshSettings = Field(default_factory=MeshSettings)
     solver: SolverSettings = Field(default_factory=SolverSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
+    leak_paths: LeakPathSettings | None = Field(None, description="leak routes into a cavity (hermeticity)")
 
     @model_validator(mode="after")
     def _materials_exist(self) -> Self:
@@ -61,6 +63,16 @@ class Case(CaseModel):
                 known[key].with_overrides(override.values())
             except ValueError as exc:
                 raise ValueError(f"materials.overrides.{key}: {exc}") from None
+        return self
+
+    @model_validator(mode="after")
+    def _leak_path_roles(self) -> Self:
+        unknown = self.leak_paths.unknown_roles(self.geometry.roles()) if self.leak_paths else []
+        if unknown:
+            raise ValueError(
+                f"leak_paths.crack: role {unknown[0]!r} is not a role of geometry '{self.geometry.type}'; "
+                f"allowed roles: {', '.join(self.geometry.roles())}"
+            )
         return self
 
     def material_of(self, role: str) -> Material:
