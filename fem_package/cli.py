@@ -87,6 +87,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--out", type=Path, help="write the schema to this .json file instead of printing it")
 
+    lp = sub.add_parser(
+        "leak-paths",
+        parents=[common],
+        help="find leak routes from the outside into a cavity through permeable material",
+        description="Mesh CASE and find every route from the outer surface to a cavity wall that crosses only "
+        "permeable (organic) material; print the hermetic verdict and write leak_paths.vtp/.csv/.json to --out.",
+    )
+    lp.add_argument("case", type=Path, help="case file (TOML) of a geometry with a cavity (sealed_cavity)")
+    lp.add_argument("--out", type=Path, help="results folder (default: results/<case name>_leak_paths)")
+    lp.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+
     sub.add_parser(
         "geometries",
         parents=[common],
@@ -213,6 +224,19 @@ def cmd_geometries(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_leak_paths(args: argparse.Namespace, console: Console) -> int:
+    case = load_case(args.case)
+    out = args.out or Path("results") / f"{args.case.stem}_leak_paths"
+    from fem_package.run_folder import check_destination
+
+    check_destination(out, args.overwrite)
+    from fem_package.fenics import MPI
+    from fem_package.pipeline.leak_paths import run_leak_paths
+
+    run_leak_paths(case, out, args.overwrite, console, MPI.COMM_WORLD)
+    return EXIT_OK
+
+
 COMMANDS = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -220,6 +244,7 @@ COMMANDS = {
     "schema": cmd_schema,
     "materials": cmd_materials,
     "geometries": cmd_geometries,
+    "leak-paths": cmd_leak_paths,
 }
 
 

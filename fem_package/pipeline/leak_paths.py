@@ -22,6 +22,7 @@ from fem_package.permeability import moisture_permeability
 from fem_package.tagged_mesh import TaggedMesh
 from geometries.symmetry import copies
 from postprocess.crack_criterion import StressHistory, cracked_cells
+from postprocess.gas_leak import ATM_CC_PER_S, permeation_equivalent_leak
 from postprocess.leak_path_files import write_leak_polylines, write_leak_table
 from postprocess.leak_paths import LeakAnalysis, LeakMesh, analyse_leak_paths
 
@@ -43,7 +44,7 @@ def gather_leak_mesh(
     tdim = mesh.topology.dim
     n_owned = mesh.topology.index_map(tdim).size_local
     x = mesh.geometry.x
-    dofmap = mesh.geometry.dofmap[:n_owned]
+    dofmap = mesh.geometry.dofmaps[0][:n_owned]
     cell_xyz = x[dofmap[:, :4]].reshape(-1, 3)
     tags = np.zeros(n_owned, dtype=np.int64)
     own = tagged.cell_tags.indices < n_owned
@@ -146,11 +147,18 @@ class LeakPathStage:
         return out
 
     def _section(self, analysis: LeakAnalysis, name: str) -> dict[str, Any]:
+        """Verdict, routes (with the equivalent standard air leak rate of each, TM1014 units) and totals."""
         files = "leak_paths" if name == "intact" else "leak_paths_cracked"
+        routes = [
+            {**r.as_dict(), "equivalent_leak_atm_cm3_per_s": permeation_equivalent_leak(r.conductance) / ATM_CC_PER_S}
+            for r in analysis.routes
+        ]
+        total = self.copies * analysis.total_conductance
         return {
             f"verdict_{name}": analysis.verdict,
-            "routes" if name == "intact" else "routes_cracked": [r.as_dict() for r in analysis.routes],
-            f"conductance_{name}_full_package_kg_per_s_Pa": self.copies * analysis.total_conductance,
+            "routes" if name == "intact" else "routes_cracked": routes,
+            f"conductance_{name}_full_package_kg_per_s_Pa": total,
+            f"equivalent_leak_{name}_full_package_atm_cm3_per_s": permeation_equivalent_leak(total) / ATM_CC_PER_S,
             f"files_{name}": [f"{files}.vtp", f"{files}.csv"],
         }
 
@@ -162,3 +170,28 @@ def leak_paths_only(case: Case, tagged: TaggedMesh, folder: Path, comm: Any) -> 
         case.model_copy(update={"leak_paths": settings.model_copy(update={"crack": []})}), tagged, comm
     )
     return stage.finish(folder)
+
+
+def run_leak_paths(case: Case, out: Path, overwrite: bool, console: Any, comm: Any) -> dict[str, Any]:
+    """``flipstack leak-paths``: mesh the case, find the intact routes, write the route files and leak_paths.json."""
+    import json
+
+    from fem_package.run_folder import staged_folder
+    from geometries import mesh_geometry
+
+    with staged_folder(out, overwrite, comm) as folder:
+        with console.status("meshing with gmsh"):
+            tagged = mesh_geometry(case.geometry, case.mesh, comm)
+        console.info(f"'{case.geometry.type}' ({tagged.description.symmetry} model): {tagged.stats['cells']} cells")
+        section = leak_paths_only(case, tagged, folder, comm)
+        if comm.rank == 0:
+            (folder / "leak_paths.json").write_text(json.dumps(section, indent=2) + "\n", encoding="utf-8")
+    console.info(f"verdict: {section['verdict_intact']}")
+    for r in section["routes"]:
+        console.info(
+            f"  route {r['route_id']}: L = {r['length_m'] * 1e6:.1f} um, A = {r['cross_section_m2'] * 1e12:.4g} um^2, "
+            f"G = {r['conductance_kg_per_s_Pa']:.3e} kg/(s Pa) (~{r['equivalent_leak_atm_cm3_per_s']:.2e} atm cm3/s air), "
+            f"through {', '.join(r['materials'])} to {r['reaches']}"
+        )
+    console.info(f"results in {out}")
+    return section
