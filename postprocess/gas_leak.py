@@ -107,10 +107,12 @@ def standard_leak_rate(
         )
     if r1 == r_peak:
         return l_peak
-    lo = l_peak * 1e-30
-    return float(
-        brentq(lambda x: measured_rate(x, bomb_pressure, bomb_time, dwell_time, volume, p0) - r1, lo, l_peak, xtol=0, rtol=1e-14)
-    )
+
+    def residual(log_leak: float) -> float:  # R1 spans decades: solve for log L
+        return math.log(measured_rate(math.exp(log_leak), bomb_pressure, bomb_time, dwell_time, volume, p0) / r1)
+
+    top = math.log(l_peak)
+    return math.exp(brentq(residual, top - 80.0, top, xtol=1e-15, rtol=1e-15))
 
 
 @dataclass(frozen=True)

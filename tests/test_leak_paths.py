@@ -90,7 +90,9 @@ def test_every_library_material_is_placed_by_the_rule() -> None:
 
 
 # ---- level-set volume fractions ---------------------------------------------------------------------
-@pytest.mark.parametrize("values", [(0.0, 1.0, 2.0, 3.5), (0.0, 0.0, 2.0, 3.0), (1.0, 1.0, 1.0, 4.0), (0.0, 2.0, 2.0, 2.0)])
+@pytest.mark.parametrize(
+    "values", [(0.0, 1.0, 2.0, 3.5), (0.0, 0.0, 2.0, 3.0), (1.0, 1.0, 1.0, 4.0), (0.0, 2.0, 2.0, 2.0)]
+)
 def test_fraction_below_matches_sampling(values: tuple[float, ...]) -> None:
     rng = np.random.default_rng(1)
     b = rng.dirichlet(np.ones(4), size=400_000)  # uniform points of a tetrahedron (barycentric)
@@ -132,7 +134,9 @@ def channel_mesh(size: float, split: float | None = None) -> LeakMesh:
     for v in vols:
         tets = np.asarray(gmsh.model.mesh.getElementsByType(4, v)[1], dtype=np.int64).reshape(-1, 4)
         box = np.array(gmsh.model.getBoundingBox(3, v))
-        in_channel = bool(np.all(box[:3] > (-1e-6, 0.3 - 1e-6, 0.15 - 1e-6)) and np.all(box[3:] < (1.2 + 1e-6, 0.7, 0.35)))
+        in_channel = bool(
+            np.all(box[:3] > (-1e-6, 0.3 - 1e-6, 0.15 - 1e-6)) and np.all(box[3:] < (1.2 + 1e-6, 0.7, 0.35))
+        )
         tag = 2 if not in_channel else (3 if split is not None and box[0] > split - 1e-6 else 1)
         cells.append(tets)
         region.append(np.full(len(tets), tag))
@@ -143,7 +147,9 @@ def channel_mesh(size: float, split: float | None = None) -> LeakMesh:
         )
 
     outside = [t for t in exterior if t not in walls]
-    return LeakMesh(points, np.concatenate(cells), np.concatenate(region), triangles(outside), {"cavity_wall": triangles(walls)})
+    return LeakMesh(
+        points, np.concatenate(cells), np.concatenate(region), triangles(outside), {"cavity_wall": triangles(walls)}
+    )
 
 
 def test_straight_channel_length_section_and_conductance(session: None) -> None:
@@ -297,7 +303,7 @@ def test_cracked_metallization_opens_a_route(meshes: dict[str, tuple[Case, Tagge
 
 
 def test_crack_criteria_are_validated() -> None:
-    with pytest.raises(CaseError, match="leak_paths.crack: role 'underfill'"):
+    with pytest.raises(CaseError, match=r"leak_paths\.crack: role 'underfill'"):
         sealed_case("full", crack=[{"roles": ["underfill"], "measure": "von_mises_peak", "strength": "1 MPa"}])
     with pytest.raises(CaseError, match="measure"):
         sealed_case("full", crack=[{"roles": ["frame"], "measure": "tresca", "strength": "1 MPa"}])

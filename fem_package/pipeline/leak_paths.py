@@ -190,7 +190,8 @@ def run_leak_paths(case: Case, out: Path, overwrite: bool, console: Any, comm: A
     for r in section["routes"]:
         console.info(
             f"  route {r['route_id']}: L = {r['length_m'] * 1e6:.1f} um, A = {r['cross_section_m2'] * 1e12:.4g} um^2, "
-            f"G = {r['conductance_kg_per_s_Pa']:.3e} kg/(s Pa) (~{r['equivalent_leak_atm_cm3_per_s']:.2e} atm cm3/s air), "
+            f"G = {r['conductance_kg_per_s_Pa']:.3e} kg/(s Pa) "
+            f"(~{r['equivalent_leak_atm_cm3_per_s']:.2e} atm cm3/s air), "
             f"through {', '.join(r['materials'])} to {r['reaches']}"
         )
     console.info(f"results in {out}")
