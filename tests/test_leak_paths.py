@@ -51,18 +51,21 @@ SMALL: dict[str, Any] = {
 FACES = ["+x", "-x", "+y", "-y"]
 
 
-def sealed_case(metallization: str, **leak: Any) -> Case:
+def sealed_raw(metallization: str, **leak: Any) -> dict[str, Any]:
+    """The case file (as a dict) of the small sealed cavity with ``[leak_paths]`` = ``leak``."""
     extra: dict[str, Any] = {"metallization": metallization}
     if metallization != "full":
         extra["faces"] = FACES
-    return validate_case(
-        {
-            "geometry": {**SMALL, **extra},
-            "mesh": {"max_size": "300 um", "joint_size": "50 um"},
-            "leak_paths": leak,
-            "output": {"picture": False},
-        }
-    )
+    return {
+        "geometry": {**SMALL, **extra},
+        "mesh": {"max_size": "300 um", "joint_size": "50 um"},
+        "leak_paths": leak,
+        "output": {"picture": False},
+    }
+
+
+def sealed_case(metallization: str, **leak: Any) -> Case:
+    return validate_case(sealed_raw(metallization, **leak))
 
 
 @pytest.fixture(scope="module")
@@ -343,3 +346,36 @@ def test_two_ranks_find_the_serial_routes(tmp_path: Path) -> None:
         for key in ("length_m", "cross_section_m2", "conductance_kg_per_s_Pa", "volume_m3"):
             assert a[key] == pytest.approx(b[key], rel=1e-12), key
         assert a["materials"] == b["materials"] and a["cells"] == b["cells"]
+
+
+# ---- the pipeline and the command line ---------------------------------------------------------------------
+@pytest.mark.slow
+def test_run_reports_intact_and_cracked_verdicts(tmp_path: Path) -> None:
+    """flipstack run with [leak_paths]: thermal cycle, cracks where the metallization's von Mises range > 1 MPa."""
+    from tests.conftest import run_case
+
+    raw = sealed_raw("full", crack=[{"roles": ["metallization"], "measure": "von_mises_range", "strength": "1 MPa"}])
+    raw["load"] = {"profile": "JESD22-A104-G", "cycles": 1, "steps_per_ramp": 1, "steps_per_dwell": 1}
+    raw["solver"] = {"degree": 1}
+    summary = run_case(validate_case(raw), tmp_path / "run")
+    section = summary["hermeticity"]["leak_paths"]
+    assert section["verdict_intact"] == "hermetic" and section["verdict_cracked"] == "not hermetic"
+    assert section["routes_cracked"][0]["materials"][0] == "metallization (copper), cracked"
+    for name in ("leak_paths.vtp", "leak_paths.csv", "leak_paths_cracked.vtp", "leak_paths_cracked.csv"):
+        assert (tmp_path / "run" / name).is_file(), name
+
+
+def test_cli_leak_paths(tmp_path: Path) -> None:
+    import tomli_w
+
+    from fem_package.cli import main
+
+    case_file = tmp_path / "defect.toml"
+    case_file.write_text(tomli_w.dumps(sealed_raw("defect")), encoding="utf-8")
+    assert main(["leak-paths", str(case_file), "--out", str(tmp_path / "out"), "-q"]) == 0
+    import json
+
+    section = json.loads((tmp_path / "out" / "leak_paths.json").read_text())
+    assert section["verdict_intact"] == "not hermetic" and len(section["routes"]) == 1
+    assert section["routes"][0]["equivalent_leak_atm_cm3_per_s"] > 0
+    assert main(["leak-paths", str(tmp_path / "missing.toml")]) == 2
