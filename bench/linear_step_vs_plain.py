@@ -2,8 +2,8 @@
 
 For each mesh size (about 100k, 300k and 900k P2 degrees of freedom of the default baseline case: the
 default mesh, a finer gmsh mesh, and the default mesh refined once uniformly by dolfinx, tags carried
-over; the thin-layer size caps of the builder keep gmsh's mesh from growing like 1/h^3) and for 1 and 2 MPI ranks, this script
-starts one worker process per variant on the same gmsh mesh:
+over; the thin-layer size caps of the builder keep gmsh's mesh from growing like 1/h^3) and for 1 and 2
+MPI ranks, this script starts one worker process per variant on the same gmsh mesh:
 
 * ``flipstack``: :class:`solvers.thermoelastic.ThermoelasticProblem` set up and solved at the hot
   extreme of the cycle, as ``flipstack run`` does;

@@ -99,6 +99,16 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--out", type=Path, help="results folder (default: results/<sweep name>)")
     w.add_argument("--ranks-per-case", type=int, default=None, help="MPI ranks per variant (default: all ranks)")
     w.add_argument("--overwrite", action="store_true", help="re-run variants whose folder holds another run")
+    lp = sub.add_parser(
+        "leak-paths",
+        parents=[common],
+        help="find leak routes from the outside into a cavity through permeable material",
+        description="Mesh CASE and find every route from the outer surface to a cavity wall that crosses only "
+        "permeable (organic) material; print the hermetic verdict and write leak_paths.vtp/.csv/.json to --out.",
+    )
+    lp.add_argument("case", type=Path, help="case file (TOML) of a geometry with a cavity (sealed_cavity)")
+    lp.add_argument("--out", type=Path, help="results folder (default: results/<case name>_leak_paths)")
+    lp.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
 
     sub.add_parser(
         "geometries",
@@ -239,6 +249,19 @@ def cmd_geometries(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_leak_paths(args: argparse.Namespace, console: Console) -> int:
+    case = load_case(args.case)
+    out = args.out or Path("results") / f"{args.case.stem}_leak_paths"
+    from fem_package.run_folder import check_destination
+
+    check_destination(out, args.overwrite)
+    from fem_package.fenics import MPI
+    from fem_package.pipeline.leak_paths import run_leak_paths
+
+    run_leak_paths(case, out, args.overwrite, console, MPI.COMM_WORLD)
+    return EXIT_OK
+
+
 COMMANDS = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -247,6 +270,7 @@ COMMANDS = {
     "sweep": cmd_sweep,
     "materials": cmd_materials,
     "geometries": cmd_geometries,
+    "leak-paths": cmd_leak_paths,
 }
 
 

@@ -211,6 +211,11 @@ def run(
         from fem_package.field_output import FieldWriter
 
         writer = FieldWriter(mesh, folder, "results", [problem.u] if case.output.vtx else None)
+        leak_stage = None
+        if case.leak_paths is not None and case.leak_paths.enabled:
+            from fem_package.pipeline.leak_paths import LeakPathStage
+
+            leak_stage = LeakPathStage(case, tagged, comm)
         step_records = []
         t_out = 0.0
         with console.progress("thermal cycle", len(steps)) as bar:
@@ -220,6 +225,8 @@ def run(
                 stats = problem.solve(step.temperature)
                 fields = recovery.evaluate()
                 metrics.add_step(step.index, fields.von_mises, fields.shear_strain)
+                if leak_stage is not None:
+                    leak_stage.add_step(fields.stress)
                 t0 = time.perf_counter()
                 temperature.x.array[:] = step.temperature
                 writer.write(
@@ -286,6 +293,8 @@ def run(
             from fem_package.pipeline.hermeticity import run_hermeticity
 
             summary["hermeticity"] = run_hermeticity(case, tagged, folder, console)
+        if leak_stage is not None:
+            summary.setdefault("hermeticity", {})["leak_paths"] = leak_stage.finish(folder)
         timings = problem.timings
         t_pic = time.perf_counter()
         if comm.rank == 0:
