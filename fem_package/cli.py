@@ -86,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of the case file, generated from the case models, or write it to --out.",
     )
     s.add_argument("--out", type=Path, help="write the schema to this .json file instead of printing it")
+    s.add_argument("--markdown", action="store_true", help="the case-file reference in Markdown instead of JSON Schema")
 
     x = sub.add_parser(
         "export",
@@ -198,6 +199,10 @@ def cmd_schema(args: argparse.Namespace, console: Console) -> int:
     from fem_package.case.schema import case_schema
 
     text = json.dumps(case_schema(), indent=2) + "\n"
+    if args.markdown:
+        from fem_package.case.reference import render_reference
+
+        text = render_reference()
     if args.out is None:
         console.plain(text.rstrip("\n"))
     elif _rank() == 0:
