@@ -86,6 +86,19 @@ def _parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of the case file, generated from the case models, or write it to --out.",
     )
     s.add_argument("--out", type=Path, help="write the schema to this .json file instead of printing it")
+    s.add_argument("--markdown", action="store_true", help="the case-file reference in Markdown instead of JSON Schema")
+
+    x = sub.add_parser(
+        "export",
+        parents=[common],
+        help="write a case as an Abaqus/CalculiX input deck (.inp)",
+        description="Mesh CASE and write the model (nodes, elements per region, materials with secant CTE tables, "
+        "symmetry planes and supports, one static step per load step) as an input deck for CalculiX or Abaqus.",
+    )
+    x.add_argument("case", type=Path, help="case file (TOML)")
+    x.add_argument("--out", type=Path, required=True, help="deck file to write (.inp)")
+    x.add_argument("--format", default="inp", help="deck format: inp (Abaqus / CalculiX)")
+    x.add_argument("--element", help="C3D10 (quadratic) or C3D4 (linear); default: the case's [solver] degree")
 
     w = sub.add_parser(
         "sweep",
@@ -222,6 +235,10 @@ def cmd_schema(args: argparse.Namespace, console: Console) -> int:
     from fem_package.case.schema import case_schema
 
     text = json.dumps(case_schema(), indent=2) + "\n"
+    if args.markdown:
+        from fem_package.case.reference import render_reference
+
+        text = render_reference()
     if args.out is None:
         console.plain(text.rstrip("\n"))
     elif _rank() == 0:
@@ -229,6 +246,28 @@ def cmd_schema(args: argparse.Namespace, console: Console) -> int:
             raise CaseError(f"--out {str(args.out)!r}: folder {str(args.out.parent)!r} does not exist")
         args.out.write_text(text, encoding="utf-8")
         console.info(f"schema written to {args.out}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, console: Console) -> int:
+    case = load_case(args.case)
+    if args.out.suffix.lower() != ".inp":
+        raise CaseError(f"--out {str(args.out)!r}: the file name must end in .inp")
+    if not args.out.parent.is_dir():
+        raise CaseError(f"--out {str(args.out)!r}: folder {str(args.out.parent)!r} does not exist")
+    from fem_package.pipeline.export import check_export_options, export_deck
+
+    check_export_options(case, args.format, args.element)
+    if _rank() != 0:  # gmsh is serial: one rank does the work
+        return EXIT_OK
+    with console.status("meshing with gmsh"):
+        stats, _ = export_deck(case, args.out, args.element, args.format)
+    console.info(
+        f"{stats.element} deck written to {args.out}: {stats.nodes} nodes, {stats.elements} elements, "
+        f"{stats.materials} materials, {stats.steps} load steps"
+        + (f", {stats.tied_nodes} tied node copies" if stats.tied_nodes else "")
+        + f"; run it with: ccx -i {args.out.with_suffix('')}"
+    )
     return EXIT_OK
 
 
@@ -268,6 +307,7 @@ COMMANDS = {
     "geometry": cmd_geometry,
     "schema": cmd_schema,
     "sweep": cmd_sweep,
+    "export": cmd_export,
     "materials": cmd_materials,
     "geometries": cmd_geometries,
     "leak-paths": cmd_leak_paths,
