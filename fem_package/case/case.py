@@ -21,6 +21,7 @@ from fem_package.case.materials import MaterialsSection
 from fem_package.case.mesh import MeshSettings
 from fem_package.case.output import OutputSettings
 from fem_package.case.solver import SolverSettings
+from fem_package.case.thermal import ThermalSettings
 from fem_package.materials import Material
 
 
@@ -34,6 +35,7 @@ class Case(CaseModel):
     mesh: MeshSettings = Field(default_factory=MeshSettings)
     solver: SolverSettings = Field(default_factory=SolverSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
+    thermal: ThermalSettings = Field(default_factory=ThermalSettings)
 
     @model_validator(mode="after")
     def _materials_exist(self) -> Self:
@@ -131,12 +133,17 @@ def load_case(path: Path | None) -> Case:
 
 
 def _paths_relative_to(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """Resolve file names in the case (``geometry.path``) against the case file's folder."""
+    """Resolve file names in the case (``geometry.path``, ``thermal.map.file``) against the case file's folder."""
     geometry = raw.get("geometry")
     if isinstance(geometry, dict) and isinstance(geometry.get("path"), str):
         target = Path(geometry["path"]).expanduser()
         if not target.is_absolute():
             raw = {**raw, "geometry": {**geometry, "path": str(folder / target)}}
+    thermal_map = raw.get("thermal", {}).get("map") if isinstance(raw.get("thermal"), dict) else None
+    if isinstance(thermal_map, dict) and isinstance(thermal_map.get("file"), str):  # [thermal.map] file
+        target = Path(thermal_map["file"]).expanduser()
+        if not target.is_absolute():
+            raw = {**raw, "thermal": {**raw["thermal"], "map": {**thermal_map, "file": str(folder / target)}}}
     return raw
 
 
