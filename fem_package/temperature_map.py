@@ -33,10 +33,11 @@ from fem_package.case.errors import CaseError
 
 EXPRESSION_FUNCTIONS: dict[str, Any] = {
     name: getattr(np, name)
-    for name in (
-        "sin cos tan arcsin arccos arctan arctan2 sinh cosh tanh exp log log10 log2 sqrt abs "
-        "hypot minimum maximum where clip floor ceil sign heaviside"
-    ).split()
+    for name in [
+        *("sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh"),
+        *("exp", "log", "log10", "log2", "sqrt", "abs", "hypot", "minimum", "maximum"),
+        *("where", "clip", "floor", "ceil", "sign", "heaviside"),
+    ]
 }
 """numpy functions an expression may call."""
 EXPRESSION_CONSTANTS = {"pi": float(np.pi), "e": float(np.e)}
@@ -93,7 +94,9 @@ class TemperatureExpression:
                     f"{where}{type(node).__name__} is not allowed; use numbers, x, y, z, t, "
                     "+ - * / ** %, comparisons and numpy functions"
                 )
-            if isinstance(node, ast.Constant) and (isinstance(node.value, bool) or not isinstance(node.value, int | float)):
+            if isinstance(node, ast.Constant) and (
+                isinstance(node.value, bool) or not isinstance(node.value, int | float)
+            ):
                 raise CaseError(f"{where}constant {node.value!r} is not a number")
             if isinstance(node, ast.Call):
                 if not isinstance(node.func, ast.Name) or node.func.id not in EXPRESSION_FUNCTIONS:
@@ -210,7 +213,9 @@ def read_point_cloud_csv(path: str | Path, key: str = "thermal.map.file") -> Poi
     for t, g in zip(times, groups, strict=True):
         g = g[np.lexsort(g[:, :3].T)]
         if g.shape != first.shape or not np.allclose(g[:, :3], first[:, :3], rtol=0, atol=1e-12):
-            raise CaseError(f"{key} = {str(path)!r}: the rows of t = {t} s do not list the same points as t = {times[0]}")
+            raise CaseError(
+                f"{key} = {str(path)!r}: the rows of t = {t} s do not list the same points as t = {times[0]}"
+            )
         values.append(g[:, 3])
     return PointCloud(first[:, :3], times, np.array(values))
 

@@ -228,11 +228,8 @@ def run(
                 metrics.add_step(step.index, fields.von_mises, fields.shear_strain)
                 t0 = time.perf_counter()
                 temperature.x.array[:] = step_temperature
-                writer.write(
-                    [problem.u, recovery.stress, recovery.von_mises, recovery.shear, temperature, *static]
-                    + thermal.fields,
-                    step.time,
-                )
+                written = [problem.u, recovery.stress, recovery.von_mises, recovery.shear, temperature, *static]
+                writer.write([*written, *thermal.fields], step.time)
                 t_out += time.perf_counter() - t0
                 step_records.append(
                     {

@@ -16,6 +16,7 @@ value interpolated to the cell centroid.
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -71,7 +72,7 @@ def check_thermal_names(case: Case, tagged: TaggedMesh) -> None:
 
 def cell_vertices(mesh: Any) -> np.ndarray:
     """Vertex coordinates (cells, 4, 3) of every local cell (owned then ghost) of an affine tetrahedral mesh."""
-    return np.asarray(mesh.geometry.x[mesh.geometry.dofmap][:, :4])
+    return np.asarray(mesh.geometry.x[mesh.geometry.dofmaps[0]][:, :4])
 
 
 class MapTemperatures:
@@ -84,7 +85,7 @@ class MapTemperatures:
         self.load = case.load
         mesh = tagged.mesh
         self.vertices = cell_vertices(mesh)
-        self.dofmap = np.asarray(mesh.geometry.dofmap)[:, :4]
+        self.dofmap = np.asarray(mesh.geometry.dofmaps[0])[:, :4]
         self.expression: TemperatureExpression | None = None
         self.times = np.zeros(1)
         self.snapshots = np.zeros((1, 0))
@@ -120,7 +121,7 @@ class MapTemperatures:
 
         s = self.settings
         try:
-            results = XdmfResults.open(file)
+            results = XdmfResults.open(Path(file))
         except (OSError, ValueError, KeyError) as exc:
             raise CaseError(f"thermal.map.file = {file!r}: cannot read it as flipstack results ({exc})") from None
         if s.field not in results.fields:
