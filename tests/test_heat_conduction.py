@@ -18,6 +18,7 @@ import pytest
 from scipy.special import erfc
 
 from fem_package.case import CaseError
+from fem_package.case.thermal import TemperatureMapSettings
 from fem_package.fenics import MPI
 from fem_package.pipeline import region_materials
 from geometries import mesh_geometry
@@ -131,3 +132,40 @@ def test_unknown_boundary_is_a_case_error(tmp_path: Path) -> None:
     )
     with pytest.raises(CaseError, match=r"thermal\.convection\.sides = 10\.0: unknown boundary 'sides'.*bottom, top"):
         run_case(case, tmp_path / "bad")
+
+
+@pytest.mark.mpi
+def test_distributed_conduction_and_map_equal_serial(tmp_path: Path) -> None:
+    comm = MPI.COMM_WORLD
+    if comm.size < 2:
+        pytest.skip("needs mpiexec -n 2")
+    shared = Path(comm.bcast(str(tmp_path), root=0))
+    power = {"power": "0.5 W", "on_time": "30 s", "off_time": "30 s", "cycles": 1, "steps_per_phase": 2}
+    conducting = power_cycling_case(power=power, max_time_step="5 s")
+    mapped = laminate_case(
+        [
+            {"name": "board", "material": "fr4", "thickness": "0.5 mm"},
+            {"name": "die", "material": "silicon", "thickness": "0.3 mm"},
+        ],
+        mesh={"max_size": "0.5 mm"},
+        solver={"degree": 1, "rtol": 1e-12},
+        output={"picture": False},
+        thermal={"mode": "prescribed", "map": {"source": "expression", "expression": "300 + 4e4*z + 1e4*x*y/1e-3"}},
+    )
+    cases = [("conduction", conducting), ("map", mapped)]
+    # the third case reads the second's distributed results back (XDMF written by 2 ranks)
+    xdmf = {"source": "xdmf", "file": str(shared / "map_dist" / "results.xdmf")}
+    from_run = lambda: mapped.model_copy(  # noqa: E731
+        update={"thermal": mapped.thermal.model_copy(update={"map": TemperatureMapSettings(**xdmf)})}
+    )
+    for name, case in [*cases, ("xdmf", None)]:
+        case = case or from_run()
+        distributed = run_case(case, shared / f"{name}_dist", comm=comm)
+        serial = run_case(case, shared / f"{name}_serial{comm.rank}", comm=MPI.COMM_SELF)
+        for a, b in zip(distributed["thermal"]["steps"], serial["thermal"]["steps"], strict=True):
+            for key in ("min_K", "max_K", "die_max_K"):
+                assert a[key] == pytest.approx(b[key], rel=1e-9), (name, key)
+            if "heat_balance_W" in b:
+                assert a["heat_balance_W"]["convected"] == pytest.approx(b["heat_balance_W"]["convected"], rel=1e-6)
+        for a, b in zip(distributed["steps"], serial["steps"], strict=True):
+            assert a["max_displacement_m"] == pytest.approx(b["max_displacement_m"], rel=1e-6), name
