@@ -31,8 +31,22 @@ import numpy as np
 
 from fem_package.case.errors import CaseError
 
+
+def _inputs_only(function: Any) -> Any:
+    """A numpy ufunc restricted to its inputs (no positional ``out`` array that would be overwritten)."""
+    if not isinstance(function, np.ufunc):
+        return function
+
+    def call(*args: Any) -> Any:
+        if len(args) != function.nin:
+            raise TypeError(f"{function.__name__}() takes {function.nin} argument(s), got {len(args)}")
+        return function(*args)
+
+    return call
+
+
 EXPRESSION_FUNCTIONS: dict[str, Any] = {
-    name: getattr(np, name)
+    name: _inputs_only(getattr(np, name))
     for name in [
         *("sin", "cos", "tan", "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh"),
         *("exp", "log", "log10", "log2", "sqrt", "abs", "hypot", "minimum", "maximum"),
@@ -112,14 +126,21 @@ class TemperatureExpression:
                 f"{', '.join(EXPRESSION_VARIABLES)} (SI: m, s), constants {', '.join(EXPRESSION_CONSTANTS)}, "
                 f"functions {', '.join(EXPRESSION_FUNCTIONS)}"
             )
+        # integers become floats: 10**10**10 overflows to inf (refused) instead of computing a huge int
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, int):
+                node.value = float(node.value)
         return cls(text, compile(tree, "<thermal.map.expression>", "eval"))
 
     def __call__(self, points: np.ndarray, t: float) -> np.ndarray:
         """Temperatures (K) at ``points`` (n, 3) in m at time ``t`` in s."""
         p = np.asarray(points, dtype=float).reshape(-1, 3)
         names = {"x": p[:, 0], "y": p[:, 1], "z": p[:, 2], "t": float(t), **EXPRESSION_CONSTANTS}
-        with np.errstate(all="ignore"):
-            value = eval(self.code, {"__builtins__": {}, **EXPRESSION_FUNCTIONS}, names)
+        try:
+            with np.errstate(all="ignore"):
+                value = eval(self.code, {"__builtins__": {}, **EXPRESSION_FUNCTIONS}, names)
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            raise CaseError(f"thermal.map.expression = {self.text!r}: cannot be evaluated ({exc})") from None
         out = np.broadcast_to(np.asarray(value, dtype=float), (len(p),)).copy()
         if not np.all(np.isfinite(out)):
             bad = p[~np.isfinite(out)][0]

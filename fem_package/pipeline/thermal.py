@@ -187,6 +187,7 @@ class ThermalStage:
         owned = tagged.cell_tags.indices < n_owned
         cell_role[tagged.cell_tags.indices[owned]] = [role_of[int(v)] for v in tagged.cell_tags.values[owned]]
         self.die_cells = cell_role == "die"
+        self.has_die = bool(comm.allreduce(bool(self.die_cells.any()), op=MPI.LOR))
         self.n_owned = n_owned
         if self.mode == "chamber":
             return
@@ -219,7 +220,8 @@ class ThermalStage:
         """The step's temperature for the mechanics: the chamber value, or one value per local cell (K)."""
         if self.mode == "chamber":
             values: float | np.ndarray = step.temperature
-            self._record(step, np.array([step.temperature]), np.array([step.temperature]), {})
+            die = np.array([step.temperature] if self.has_die else [])
+            self._record(step, np.array([step.temperature]), die, {})
             return values
         power: dict[str, float] = {}
         if self.map is not None:
