@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import tomllib
@@ -23,6 +24,7 @@ from fem_package.case.materials import MaterialsSection
 from fem_package.case.mesh import MeshSettings
 from fem_package.case.output import OutputSettings
 from fem_package.case.solver import SolverSettings
+from fem_package.case.thermal import ThermalSettings
 from fem_package.materials import Material
 
 
@@ -38,6 +40,7 @@ class Case(CaseModel):
     output: OutputSettings = Field(default_factory=OutputSettings)
     hermeticity: HermeticitySettings = Field(default_factory=HermeticitySettings)
     leak_paths: LeakPathSettings | None = Field(None, description="leak routes into a cavity (hermeticity)")
+    thermal: ThermalSettings = Field(default_factory=ThermalSettings)
 
     @model_validator(mode="after")
     def _materials_exist(self) -> Self:
@@ -145,18 +148,25 @@ def load_case(path: Path | None) -> Case:
     return validate_case(_paths_relative_to(raw, path.parent))
 
 
+FILE_KEYS: tuple[tuple[str, ...], ...] = (
+    ("geometry", "path"),
+    ("hermeticity", "climate_file"),
+    ("thermal", "map", "file"),
+)
+"""Case keys that name files; relative names are relative to the case file's folder."""
+
+
 def _paths_relative_to(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
-    """Resolve file names in the case (``geometry.path``, ``hermeticity.climate_file``) against its folder."""
-    geometry = raw.get("geometry")
-    if isinstance(geometry, dict) and isinstance(geometry.get("path"), str):
-        target = Path(geometry["path"]).expanduser()
-        if not target.is_absolute():
-            raw = {**raw, "geometry": {**geometry, "path": str(folder / target)}}
-    hermeticity = raw.get("hermeticity")
-    if isinstance(hermeticity, dict) and isinstance(hermeticity.get("climate_file"), str):
-        target = Path(hermeticity["climate_file"]).expanduser()
-        if not target.is_absolute():
-            raw = {**raw, "hermeticity": {**hermeticity, "climate_file": str(folder / target)}}
+    """A copy of ``raw`` with the relative file names of :data:`FILE_KEYS` resolved against ``folder``."""
+    raw = copy.deepcopy(raw)
+    for keys in FILE_KEYS:
+        node: Any = raw
+        for key in keys[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and isinstance(node.get(keys[-1]), str):
+            target = Path(node[keys[-1]]).expanduser()
+            if not target.is_absolute():
+                node[keys[-1]] = str(folder / target)
     return raw
 
 

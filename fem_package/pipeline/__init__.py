@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from fem_package.case import Case
+from fem_package.case import Case, CaseError
 from fem_package.console import Console
 from fem_package.fenics import MPI, dolfinx, ufl
 from fem_package.run_folder import staged_folder
@@ -171,7 +171,9 @@ def run(
     comm = comm or MPI.COMM_WORLD
     t_start = time.perf_counter()
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    steps = case.load.steps()
+    from fem_package.pipeline.thermal import ThermalStage, thermal_steps
+
+    steps = thermal_steps(case)
     with staged_folder(out, overwrite, comm) as folder:
         console.info(f"[bold]{case.title}[/]")
         console.info(f"meshing '{case.geometry.type}' ({case.geometry.symmetry} model) on {comm.size} rank(s)")
@@ -190,6 +192,9 @@ def run(
         global_model = None
         if global_geometry_of(case) is not None:  # a submodel: its cut faces follow the global model
             global_model = GlobalModel(case, problem, tagged, folder, comm, console)
+        if global_model is not None and case.thermal.mode != "chamber":
+            raise CaseError(f"thermal.mode = {case.thermal.mode!r}: submodel geometries run with 'chamber' only")
+        thermal = ThermalStage(case, tagged, problem.cells.regions, comm, console)
 
         mesh = tagged.mesh
         metrics = JointMetrics(comm, desc.regions, owned_cell_tags(tagged), cell_volumes(mesh))
@@ -222,16 +227,16 @@ def run(
             for step in steps:
                 if global_model is not None:
                     global_model.solve(step)
-                stats = problem.solve(step.temperature)
+                step_temperature = thermal.temperature(step)
+                stats = problem.solve(step_temperature)
                 fields = recovery.evaluate()
                 metrics.add_step(step.index, fields.von_mises, fields.shear_strain)
                 if leak_stage is not None:
                     leak_stage.add_step(fields.stress)
                 t0 = time.perf_counter()
-                temperature.x.array[:] = step.temperature
-                writer.write(
-                    [problem.u, recovery.stress, recovery.von_mises, recovery.shear, temperature, *static], step.time
-                )
+                temperature.x.array[:] = step_temperature
+                written = [problem.u, recovery.stress, recovery.von_mises, recovery.shear, temperature, *static]
+                writer.write([*written, *thermal.fields], step.time)
                 t_out += time.perf_counter() - t0
                 step_records.append(
                     {
@@ -285,6 +290,7 @@ def run(
             "critical_joint": critical_joint(joints),
             "fields": FIELDS,
         }
+        summary["thermal"] = thermal.summary()
         if global_model is not None:
             summary["global"] = global_model.summary()
         if case.geometry.type == "contact_element":
