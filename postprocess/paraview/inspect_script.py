@@ -8,9 +8,10 @@ stress in MPa, writes the time, chamber temperature, cycle and step of the time 
 annotation (from the field data of each step, so it follows the time in the GUI), saves
 ``inspect.png`` beside itself and prints one JSON line with what it read.
 
-Debian's ParaView 5.11 renders through X only: run it headless with ``xvfb-run -a pvpython
-paraview_inspect.py``; ParaView builds with EGL or OSMesa run ``pvpython --force-offscreen-rendering
-paraview_inspect.py``. In the GUI: View > Python Shell > Run Script.
+Debian's ParaView 5.11 renders through X only (``--force-offscreen-rendering`` crashes without a
+display): run it headless with ``xvfb-run -a -s "-screen 0 1600x1000x24" pvpython paraview_inspect.py``.
+ParaView builds with EGL or OSMesa run ``pvpython --force-offscreen-rendering paraview_inspect.py``.
+In the GUI: View > Python Shell > Run Script.
 """
 
 from __future__ import annotations
@@ -63,9 +64,11 @@ def inspect_view(run: RunData) -> InspectView:
 SCRIPT = string.Template('''\
 """ParaView inspection of a flipstack results folder, written by `flipstack paraview`.
 
-Headless, Debian ParaView 5.11 (X rendering only):  xvfb-run -a pvpython paraview_inspect.py
-ParaView with EGL/OSMesa:                          pvpython --force-offscreen-rendering paraview_inspect.py
-ParaView GUI:                                      View > Python Shell > Run Script
+Headless, Debian ParaView 5.11 (X rendering only):
+    xvfb-run -a -s "-screen 0 1600x1000x24" pvpython paraview_inspect.py
+ParaView builds with EGL or OSMesa:
+    pvpython --force-offscreen-rendering paraview_inspect.py
+ParaView GUI: View > Python Shell > Run Script.
 Shows von Mises stress [MPa] on the deformed stack clipped through the critical joint at the
 step with the largest displacement, saves inspect.png beside this file, prints a JSON line.
 """
@@ -151,15 +154,18 @@ label_display.FontSize = 14
 label_display.WindowLocation = "Upper Left Corner"
 label_display.Justification = "Left"
 
+Render(view)  # the first render resets the camera: place it afterwards
 data = shown.GetDataInformation()
 (x0, x1, y0, y1, z0, z1) = data.GetBounds()
 center = [(x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 2]
+size = math.sqrt((x1 - x0) ** 2 + (y1 - y0) ** 2 + (z1 - z0) ** 2)
+direction = [-1.0, -1.6, 0.9]  # from the front left, above: the cut face and the top are seen
+norm = math.sqrt(sum(d * d for d in direction))
 view.CameraFocalPoint = center
-view.CameraPosition = [center[0] - 1.0, center[1] - 1.6, center[2] + 0.9]
+view.CameraPosition = [c + 1.6 * size * d / norm for c, d in zip(center, direction)]
 view.CameraViewUp = [0.0, 0.0, 1.0]
-view.ResetCamera()
-position, focal = view.CameraPosition, view.CameraFocalPoint
-view.CameraPosition = [f + (p - f) / 1.5 for p, f in zip(position, focal)]  # closer than ResetCamera's fit
+view.CameraViewAngle = 30.0
+view.CenterOfRotation = center
 Render(view)
 SaveScreenshot(PICTURE, view, ImageResolution=[1400, 900])
 
