@@ -37,14 +37,10 @@ def step_labels(steps: Sequence[LoadStep]) -> list[StepLabel]:
     return [StepLabel(s.index, s.cycle, s.temperature) for s in steps]
 
 
-def _time_key(value: str) -> float:
-    return float(value)
-
-
 def _grid_scalar(name: str, value: float | int) -> ET.Element:
     attr = ET.Element("Attribute", Name=name, AttributeType="Scalar", Center="Grid")
     kind = {"NumberType": "Int"} if isinstance(value, int) else {"NumberType": "Float", "Precision": "8"}
-    item = ET.SubElement(attr, "DataItem", Dimensions="1", Format="XML", **kind)
+    item = ET.SubElement(attr, "DataItem", {"Dimensions": "1", "Format": "XML", **kind})
     item.text = repr(value)
     return attr
 
@@ -70,7 +66,7 @@ def merge_time_collections(path: Path, labels: Mapping[float, StepLabel] | Seque
             time = grid.find("Time")
             if time is None:
                 raise ValueError(f"{path}: grid '{grid.get('Name')}' of a temporal collection has no Time")
-            t = _time_key(time.get("Value", "0"))
+            t = float(time.get("Value", "0"))
             text_of_time.setdefault(t, time.get("Value", "0"))
             by_time.setdefault(t, []).extend(grid.findall("Attribute"))
         domain.remove(collection)

@@ -136,9 +136,9 @@ def nested(value: Any, name: str = "") -> Html:
     if isinstance(value, list):
         if value and all(isinstance(v, Mapping) and all(_is_flat(x) for x in v.values()) for v in value):
             headers = list(dict.fromkeys(k for v in value for k in v))
-            return table(headers, ([number(v.get(h)) if _is_flat(v.get(h)) else "" for h in headers] for v in value))
+            return table(headers, ([number(v.get(h), 6) if _is_flat(v.get(h)) else "" for h in headers] for v in value))
         if all(_is_flat(v) for v in value):
-            shown = ", ".join(number(v) if not isinstance(v, str) else v for v in value[:50])
+            shown = ", ".join(number(v, 6) if not isinstance(v, str) else v for v in value[:50])
             return esc(shown + (f", ... ({len(value)} values)" if len(value) > 50 else ""))
         return join(tag("div", nested(v)) for v in value)
     if isinstance(value, str) or value is None or isinstance(value, bool):

@@ -87,12 +87,12 @@ def build(run: RunData) -> Section | None:
         names = {j: run.joints_by_id.get(j, {}).get("name", f"joint {j}") for j in data}
         shown = {j: data[j] for j in chosen}
         body.append(_plot(shown, names, crit))
+        loop_rows = [(j, cycle, strain, stress) for j in chosen for cycle, (strain, stress) in shown[j].items()]
         table_rows = [
             (names[j], cycle, number(float(np.ptp(strain)), 4), number(loop_area(strain, stress), 4))
-            for j in chosen
-            for cycle, (strain, stress) in shown[j].items()
+            for j, cycle, strain, stress in loop_rows
         ]
-        highlight = [i for i, r in enumerate(table_rows) if r[0] == names.get(crit)]
+        highlight = [i for i, row in enumerate(loop_rows) if row[0] == crit]
         body.append(
             table(
                 ("joint", "cycle", "shear strain range", "loop area ∮τdγ [J/m³]"),

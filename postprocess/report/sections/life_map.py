@@ -7,6 +7,7 @@ life.csv columns: the joint id (``joint_id`` or ``joint``), cycles to failure
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,16 +53,11 @@ def life_points(run: RunData) -> list[JointLifePoint] | None:
         x, y, dnp = _first(r, "x", "x_m"), _first(r, "y", "y_m"), _first(r, "dnp", "dnp_m")
         if (x is None or y is None) and not joint:
             raise ValueError(f"life.csv: joint {jid} has no x, y and is not in summary.json's joints")
-        points.append(
-            JointLifePoint(
-                jid,
-                r.get("name") or joint.get("name", f"joint {jid}"),
-                float(x) if x is not None else float(joint["x"]),
-                float(y) if y is not None else float(joint["y"]),
-                float(dnp) if dnp is not None else float(joint.get("dnp", np.hypot(float(x or 0), float(y or 0)))),
-                float(r["cycles_to_failure"]),
-            )
-        )
+        px = float(x) if x is not None else float(joint["x"])
+        py = float(y) if y is not None else float(joint["y"])
+        distance = float(dnp) if dnp is not None else float(joint["dnp"]) if "dnp" in joint else math.hypot(px, py)
+        name = r.get("name") or joint.get("name", f"joint {jid}")
+        points.append(JointLifePoint(jid, name, px, py, distance, float(r["cycles_to_failure"])))
     return points
 
 
