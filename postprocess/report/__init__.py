@@ -73,7 +73,10 @@ def build_report(folder: Path | str, out: Path | str | None = None) -> Path:
     run = RunData.open(folder)
     path = Path(out) if out is not None else run.folder / REPORT_NAME
     versions_info = run.summary.get("versions", {})
-    footer = f"flipstack {versions_info.get('flipstack', '?')} — results folder {run.folder.resolve()}"
+    footer = (
+        f"Written by flipstack {versions_info.get('flipstack', '?')} from summary.json and the data files "
+        "beside this page; rebuild with `flipstack report RUN_DIR`."
+    )
     html = render_page(run.title, _headline(run), report_sections(run), footer)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(html, encoding="utf-8")

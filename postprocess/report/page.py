@@ -26,7 +26,7 @@ figure { margin: 0.8em 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid #e2e8f0; }
 figcaption { color: #555; font-size: 0.9em; }
 pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
-.columns { display: flex; flex-wrap: wrap; gap: 2em; }
+.columns { display: flex; flex-wrap: wrap; gap: 2em; align-items: flex-start; }
 .verdict { font-size: 1.15em; }
 footer { margin-top: 3em; color: #777; font-size: 0.85em; }
 """
