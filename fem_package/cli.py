@@ -123,6 +123,38 @@ def _parser() -> argparse.ArgumentParser:
     lp.add_argument("--out", type=Path, help="results folder (default: results/<case name>_leak_paths)")
     lp.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
 
+    rep = sub.add_parser(
+        "report",
+        parents=[common],
+        help="rebuild report.html of a results folder",
+        description="Write RUN_DIR/report.html (self-contained: pictures inline, no JavaScript) from the folder's "
+        "summary.json and data files. `flipstack run` writes it at the end of every run.",
+    )
+    rep.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="results folder of a run")
+
+    cmp = sub.add_parser(
+        "compare",
+        parents=[common],
+        help="compare runs (concepts) side by side: compare.html and compare.csv",
+        description="Put several results folders side by side: critical joint, its shear-strain range, inelastic "
+        "energy and life when present, ratios to the baseline run, peak von Mises per region role, hermeticity.",
+    )
+    cmp.add_argument("run_dirs", type=Path, nargs="+", metavar="RUN_DIR", help="results folders")
+    cmp.add_argument("--out", type=Path, required=True, help="folder for compare.html and compare.csv")
+    cmp.add_argument(
+        "--baseline", type=Path, metavar="RUN_DIR", help="run the others are divided by (default: the solder_bump run)"
+    )
+
+    pv = sub.add_parser(
+        "paraview",
+        parents=[common],
+        help="write a pvpython script that renders a results folder in ParaView",
+        description="Write RUN_DIR/paraview_inspect.py: loads results.xdmf, shows von Mises on the deformed stack "
+        "clipped through the critical joint with time, temperature and cycle, saves inspect.png. Run it with "
+        "`pvpython RUN_DIR/paraview_inspect.py` (headless Debian ParaView: `xvfb-run -a pvpython ...`).",
+    )
+    pv.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="results folder of a run")
+
     sub.add_parser(
         "geometries",
         parents=[common],
@@ -301,6 +333,46 @@ def cmd_leak_paths(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    from postprocess.report import RunFolderError, build_report
+
+    if _rank() == 0:
+        try:
+            path = build_report(args.run_dir)
+        except RunFolderError as exc:
+            raise CaseError(str(exc)) from None
+        console.info(f"report written to {path}")
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace, console: Console) -> int:
+    from postprocess.report.compare_page import write_comparison
+    from postprocess.report.comparison import compare_runs
+    from postprocess.report.run_data import RunFolderError
+
+    if _rank() == 0:
+        try:
+            results = compare_runs(args.run_dirs, args.baseline)
+        except RunFolderError as exc:
+            raise CaseError(str(exc)) from None
+        html, table = write_comparison(results, args.out)
+        console.info(f"comparison of {len(results)} runs written to {html} and {table}")
+    return EXIT_OK
+
+
+def cmd_paraview(args: argparse.Namespace, console: Console) -> int:
+    from postprocess.paraview import write_inspect_script
+    from postprocess.report.run_data import RunFolderError
+
+    if _rank() == 0:
+        try:
+            path = write_inspect_script(args.run_dir)
+        except RunFolderError as exc:
+            raise CaseError(str(exc)) from None
+        console.info(f"ParaView script written to {path}; run: pvpython {path}")
+    return EXIT_OK
+
+
 COMMANDS = {
     "run": cmd_run,
     "validate": cmd_validate,
@@ -311,6 +383,9 @@ COMMANDS = {
     "materials": cmd_materials,
     "geometries": cmd_geometries,
     "leak-paths": cmd_leak_paths,
+    "report": cmd_report,
+    "compare": cmd_compare,
+    "paraview": cmd_paraview,
 }
 
 

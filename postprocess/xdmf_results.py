@@ -47,6 +47,8 @@ class XdmfResults:
             time = float(grid.find("Time").get("Value"))  # type: ignore[union-attr, arg-type]
             for attr in grid.iterfind("Attribute"):
                 name, center = attr.get("Name", ""), attr.get("Center", "Node")
+                if center == "Grid":  # one value per time step (step labels), not a mesh field
+                    continue
                 fields.setdefault(name, (center, {}))[1][time] = attr.find("DataItem")  # type: ignore[assignment]
         times = sorted({t for _, by_time in fields.values() for t in by_time})
         return cls(path, points, cells.astype(np.int64), times, fields)

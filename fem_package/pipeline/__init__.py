@@ -20,10 +20,12 @@ import numpy as np
 from fem_package.case import Case, CaseError
 from fem_package.console import Console
 from fem_package.fenics import MPI, dolfinx, ufl
+from fem_package.pipeline.report import write_run_report
 from fem_package.run_folder import staged_folder
 from fem_package.tagged_mesh import TaggedMesh
 from fem_package.units import celsius
 from fem_package.versions import versions
+from fem_package.xdmf_time_series import merge_time_collections, step_labels
 
 
 def region_materials(case: Case, tagged: TaggedMesh) -> list[Any]:
@@ -257,6 +259,8 @@ def run(
                     f"{stats.iterations} CG its, |u|max = {fields.displacement_max:.3e} m"
                 )
         writer.close()
+        if comm.rank == 0:  # one temporal collection, steps labelled with cycle and temperature (for ParaView)
+            merge_time_collections(folder / "results.xdmf", step_labels(steps))
 
         joints = metrics.joints()
         summary: dict[str, Any] = {
@@ -293,6 +297,8 @@ def run(
         summary["thermal"] = thermal.summary()
         if global_model is not None:
             summary["global"] = global_model.summary()
+            if comm.rank == 0:
+                merge_time_collections(folder / "results_global.xdmf", step_labels(steps))
         if case.geometry.type == "contact_element":
             summary["design_rule"] = contact_design_rule(case, desc, steps)
         if case.hermeticity.enabled:  # moisture ingress after the mechanics
@@ -323,6 +329,7 @@ def run(
         summary["solver_steps"] = [asdict(s) for s in timings.steps]
         if comm.rank == 0:
             write_summary(folder / "summary.json", summary)
+            write_run_report(folder, console)
     crit = summary["critical_joint"]
     if crit:
         console.info(
