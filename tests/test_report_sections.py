@@ -106,9 +106,11 @@ def test_weibull_section_gives_b_lives(tmp_path: Path) -> None:
 
 def test_hermeticity_section_plots_rh_and_lists_leak_paths(tmp_path: Path) -> None:
     t = np.linspace(0.0, 10 * 365.25 * 86400.0, 11)
-    csv_text = "time_s,cavity_rh\n" + "".join(f"{ti},{0.5 * (1 - math.exp(-ti / t[-1]))}\n" for ti in t)
+    csv_text = "time_s,time_h,ambient_rh_percent,cavity_rh_percent\n" + "".join(
+        f"{ti},{ti / 3600},85,{85 * (1 - math.exp(-ti / t[-1]))}\n" for ti in t
+    )
     leak = {"verdict": "not hermetic", "leak_paths": [{"from": "outside", "to": "cavity", "through": "BCB frame"}]}
-    run = RunData.open(folder_with(tmp_path, {"hermeticity.csv": csv_text}, hermeticity=leak))
+    run = RunData.open(folder_with(tmp_path, {"cavity_humidity.csv": csv_text}, hermeticity=leak))
     section = hermeticity.build(run)
     assert section is not None and "<img" in section.body
     assert "Verdict: not hermetic" in section.body and "BCB frame" in section.body

@@ -1,7 +1,7 @@
 """Section 'Hermeticity': cavity relative humidity vs time, verdict and leak paths.
 
-Data: ``hermeticity.csv`` (columns ``time_s`` and ``cavity_rh``, relative humidity as a fraction
-0..1) and the summary's ``hermeticity`` section (``verdict``/``hermetic``, ``leak_paths`` and
+Data: ``cavity_humidity.csv`` written by the moisture stage (``time_s`` and one ``<volume>_rh_percent``
+column per gas volume and the ambient) and the summary's ``hermeticity`` section (``verdict``/``hermetic``, ``leak_paths`` and
 whatever else it holds, shown as written).
 """
 
@@ -36,8 +36,8 @@ def verdict_text(h: dict[str, Any]) -> str | None:
 
 
 def build(run: RunData) -> Section | None:
-    """Present when hermeticity.csv or the summary's ``hermeticity`` section exists."""
-    rows = run.table("hermeticity.csv")
+    """Present when cavity_humidity.csv or the summary's ``hermeticity`` section exists."""
+    rows = run.table("cavity_humidity.csv")
     h = run.section("hermeticity")
     if not rows and h is None:
         return None
@@ -48,14 +48,21 @@ def build(run: RunData) -> Section | None:
             body.append(paragraph(tag("strong", f"Verdict: {verdict}"), class_="verdict"))
     if rows:
         t = np.array([float(r["time_s"]) for r in rows])
-        rh = np.array([float(r["cavity_rh"]) for r in rows]) * 100.0
+        series = {
+            k[: -len("_rh_percent")]: np.array([float(r[k]) for r in rows])
+            for k in rows[0]
+            if k.endswith("_rh_percent")
+        }
         unit, per = _unit(float(t.max()))
         fig = new_figure(7.0, 3.6)
         ax = fig.add_subplot()
-        ax.plot(t / per, rh, color="tab:blue", lw=2)
+        for name, rh in series.items():
+            style = {"color": "0.5", "ls": "--", "lw": 1} if name == "ambient" else {"lw": 2}
+            ax.plot(t / per, rh, label=name, **style)  # type: ignore[arg-type]
+        ax.legend(loc="lower right")
         ax.set_xlabel(f"time [{unit}]")
-        ax.set_ylabel("cavity relative humidity [%]")
-        ax.set_ylim(0, max(100.0, float(rh.max()) * 1.05))
+        ax.set_ylabel("relative humidity [%]")
+        ax.set_ylim(0, max([100.0, *(float(v.max()) * 1.05 for v in series.values())]))
         ax.grid(alpha=0.3)
         body.append(figure(figure_image(fig, "cavity humidity vs time"), "Relative humidity inside the cavity"))
     if isinstance(h, dict):
