@@ -1,8 +1,8 @@
 """Section 'Hermeticity': cavity relative humidity vs time, verdict and leak paths.
 
 Data: ``cavity_humidity.csv`` written by the moisture stage (``time_s`` and one ``<volume>_rh_percent``
-column per gas volume and the ambient) and the summary's ``hermeticity`` section (``verdict``/``hermetic``, ``leak_paths`` and
-whatever else it holds, shown as written).
+column per gas volume and the ambient) and the summary's ``hermeticity`` section (``verdict``/``hermetic``,
+``leak_paths`` and whatever else it holds, shown as written).
 """
 
 from __future__ import annotations
