@@ -58,7 +58,7 @@ def build(run: RunData) -> Section | None:
         ax = fig.add_subplot()
         for name, rh in series.items():
             style = {"color": "0.5", "ls": "--", "lw": 1} if name == "ambient" else {"lw": 2}
-            ax.plot(t / per, rh, label=name, **style)  # type: ignore[arg-type]
+            ax.plot(t / per, rh, label=name, **style)
         ax.legend(loc="lower right")
         ax.set_xlabel(f"time [{unit}]")
         ax.set_ylabel("relative humidity [%]")
