@@ -16,6 +16,8 @@ only uniform ramps are split at phase-change temperatures.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 from fem_package.case.inelastic import InelasticSettings
@@ -32,9 +34,7 @@ def _uniform(t: Temperature) -> float | None:
 
 def interpolate(a: Temperature, b: Temperature, s: float) -> Temperature:
     """(1 - s) a + s b for floats or per-cell arrays."""
-    if s == 1.0:
-        return b
-    return a + s * (b - a) if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else a + s * (b - a)
+    return b if s == 1.0 else a + s * (b - a)
 
 
 def _equal(a: Temperature, b: Temperature) -> bool:
@@ -59,7 +59,7 @@ def ramp_fractions(
     cuts = sorted({x for pair in phase_ranges for x in pair if lo < x < hi})
     knots = [0.0, *[(x - ua) / (ub - ua) for x in (cuts if ub > ua else cuts[::-1])], 1.0]
     out: list[float] = []
-    for f0, f1 in zip(knots[:-1], knots[1:], strict=True):
+    for f0, f1 in pairwise(knots):
         mid = ua + 0.5 * (f0 + f1) * (ub - ua)
         melting = any(s <= mid <= liq for s, liq in phase_ranges)
         # a piece gets its share of the ramp's increments, at least one; more inside a melting range

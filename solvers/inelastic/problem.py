@@ -200,10 +200,7 @@ class InelasticProblem:
         """Assemble the tangent matrix when C_q changed since the last assembly; True when assembled."""
         t0 = time.perf_counter()
         c = self.tangent_q.x.array
-        if self._assembled_tangent is not None and np.array_equal(c, self._assembled_tangent):
-            changed = False
-        else:
-            changed = True
+        changed = self._assembled_tangent is None or not np.array_equal(c, self._assembled_tangent)
         changed = bool(self.mesh.comm.allreduce(changed, op=MPI.LOR))
         if changed:
             self.A.zeroEntries()
