@@ -62,6 +62,7 @@ class StepResult:
             "newton_iterations": its,
             "max_newton_iterations": max(its, default=0),
             "krylov_iterations": sum(sum(s.krylov_iterations) for s in self.increments),
+            "preconditioner_rebuilds": sum(s.preconditioner_rebuilds for s in self.increments),
             "residuals": [s.residuals for s in self.increments],
             "update_s": sum(s.update_seconds for s in self.increments),
             "assemble_s": sum(s.assemble_seconds for s in self.increments),
