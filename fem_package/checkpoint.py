@@ -51,7 +51,7 @@ def save(folder: Path, index: int, arrays: dict[str, np.ndarray], record: dict[s
     """Write checkpoint ``index``: this rank's ``arrays``, and ``record`` (rank 0's copy)."""
     path = _rank_file(folder, index, comm.rank)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, **arrays)
+    np.savez(tmp, allow_pickle=False, **arrays)
     os.replace(tmp, path)
     comm.barrier()
     if comm.rank == 0:

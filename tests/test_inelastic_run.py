@@ -42,7 +42,11 @@ def glued_die(**inelastic: Any) -> Case:
         width="1 mm",
         mesh={"max_size": "1 mm"},
         output={"picture": False},
-        solver={"physics": "inelastic", "degree": 1, "inelastic": {"dwell_substeps": 3, "substeps_per_ramp": 1, "cycle_tolerance": 0.01, **inelastic}},
+        solver={
+            "physics": "inelastic",
+            "degree": 1,
+            "inelastic": {"dwell_substeps": 3, "substeps_per_ramp": 1, "cycle_tolerance": 0.01, **inelastic},
+        },
         load={"steps_per_ramp": 2, "steps_per_dwell": 2, "ramp_time": "10 min", "dwell_time": "10 min"},
     )
 
@@ -138,7 +142,10 @@ def test_cli_resume_continues_a_killed_run(tmp_path: Path) -> None:
     ("section", "message"),
     [
         ({"physics": "plastic"}, "solver.physics = 'plastic'"),
-        ({"inelastic": {"cycle_tolerance": 1.5}}, "solver.inelastic.cycle_tolerance = 1.5: Input should be less than 1"),
+        (
+            {"inelastic": {"cycle_tolerance": 1.5}},
+            "solver.inelastic.cycle_tolerance = 1.5: Input should be less than 1",
+        ),
         ({"inelastic": {"newton": {"max_iterations": 0}}}, "solver.inelastic.newton.max_iterations = 0"),
         ({"inelastic": {"newton": {"min_step": "-1 s"}}}, "solver.inelastic.newton.min_step = '-1 s'"),
         ({"inelastic": {"newton": {"line_serch": True}}}, "solver.inelastic.newton.line_serch: unknown key"),

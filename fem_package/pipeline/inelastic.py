@@ -73,6 +73,9 @@ def run_inelastic(
 ) -> dict[str, Any]:
     """Run an inelastic case; ``models`` replaces :func:`solvers.constitutive.select.model_for` (tests),
     ``after_cycle(k)`` is called after cycle k is checkpointed (tests simulate a kill there)."""
+    from fem_package.field_output import FieldWriter
+    from fem_package.pipeline import _cell_function, cell_volumes, global_geometry_of, owned_cell_tags, region_materials
+    from fem_package.xdmf_merge import merge_time_series
     from geometries import mesh_geometry
     from postprocess.joint_metrics import JointMetrics
     from postprocess.picture import render_cutaway
@@ -82,10 +85,6 @@ def run_inelastic(
     from solvers.inelastic.fields import InelasticFields
     from solvers.inelastic.problem import InelasticProblem
     from solvers.inelastic.stepping import HistorySolver
-
-    from fem_package.field_output import FieldWriter
-    from fem_package.pipeline import _cell_function, cell_volumes, global_geometry_of, owned_cell_tags, region_materials
-    from fem_package.xdmf_merge import merge_time_series
 
     comm = comm or MPI.COMM_WORLD
     if global_geometry_of(case) is not None:

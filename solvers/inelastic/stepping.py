@@ -173,10 +173,7 @@ def phase_change_ranges(problem: InelasticProblem) -> list[tuple[float, float]]:
     """(solidus, liquidus) in K of every material of the model that has them (one alone gives a point)."""
     out = set()
     for r in problem.regions:
-        sol, liq = r.material.get("solidus"), r.material.get("liquidus")
-        if sol is None and liq is None:
-            continue
-        a = sol(0.0) if sol is not None else liq(0.0)  # type: ignore[union-attr]
-        b = liq(0.0) if liq is not None else a
-        out.add((min(a, b), max(a, b)))
+        values = [p(0.0) for p in (r.material.get("solidus"), r.material.get("liquidus")) if p is not None]
+        if values:
+            out.add((min(values), max(values)))
     return sorted(out)
