@@ -87,7 +87,7 @@ def test_checkpoint_refuses_another_rank_count(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.glob("*.npz")) == ["state-0002-rank0.npz"]
     text = (tmp_path / checkpoint.RECORD).read_text().replace('"ranks": 1', '"ranks": 2')
     (tmp_path / checkpoint.RECORD).write_text(text)
-    with pytest.raises(CaseError, match="written by 2 rank.*this run has 1"):
+    with pytest.raises(CaseError, match=r"written by 2 rank.*this run has 1"):
         checkpoint.load(tmp_path, "abc", comm)
 
 
