@@ -186,7 +186,7 @@ def run_inelastic(
                             "cycle": step.cycle,
                             "segment": step.segment,
                             "increments": len(result.increments),
-                            "newton_iterations": result.iterations,
+                            "iterations": result.iterations,
                             "cuts": result.cuts,
                             "max_displacement_m": values.displacement_max,
                         }

@@ -16,7 +16,6 @@ region's own) to the first load temperature at constant time (dt = 0).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,8 +80,6 @@ class HistorySolver:
         self.time: float | None = None
         self.temperature = problem.stress_free_temperatures()[: problem.num_owned_cells].copy()
         self.phase_ranges = phase_change_ranges(problem)
-        self.before_increment: Callable[[float, float, np.ndarray], None] | None = None
-        """Test hook: called with (t0, t1, T1) before every increment attempt."""
 
     def solve_step(self, time: float, temperature: Temperature) -> StepResult:
         """Advance from the last converged state to ``time`` at ``temperature`` (uniform or per local cell)."""
@@ -109,8 +106,6 @@ class HistorySolver:
             temp_a, temp_b = temp0 + s * (temp1 - temp0), temp0 + (s + ds) * (temp1 - temp0)
             u_converged = p.u.x.array.copy()
             try:
-                if self.before_increment is not None:
-                    self.before_increment(ta, tb, temp_b)
                 stats = self.newton.solve(temp_a, temp_b, tb - ta)
             except NotConverged as exc:
                 p.u.x.array[:] = u_converged
