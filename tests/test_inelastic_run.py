@@ -99,9 +99,9 @@ def test_resume_after_a_kill_equals_the_uninterrupted_run(uninterrupted: dict[st
     a, b = resumed["inelastic"]["cycle_convergence"], uninterrupted["inelastic"]["cycle_convergence"]
     assert a["cycles"] == b["cycles"]
     for ra, rb in zip(a["records"], b["records"], strict=True):
-        assert ra["energy_density"]["glue"] == pytest.approx(rb["energy_density"]["glue"], rel=1e-9)
+        assert ra["energy_density"]["glue"] == pytest.approx(rb["energy_density"]["glue"], rel=1e-7)
     for sa, sb in zip(resumed["steps"], uninterrupted["steps"], strict=True):
-        assert sa["max_displacement_m"] == pytest.approx(sb["max_displacement_m"], rel=1e-9)
+        assert sa["max_displacement_m"] == pytest.approx(sb["max_displacement_m"], rel=1e-7)
     from postprocess.xdmf_results import XdmfResults
 
     results = XdmfResults.open(out / "results.xdmf")
@@ -112,7 +112,7 @@ def test_resume_after_a_kill_equals_the_uninterrupted_run(uninterrupted: dict[st
 def test_cli_resume_continues_a_killed_run(tmp_path: Path) -> None:
     case_file = tmp_path / "case.toml"
     raw = glued_die().model_dump(mode="json")
-    raw["load"]["cycles"] = 4  # elastic materials (the shipped models): every cycle alike, four are run
+    raw["load"]["cycles"] = 3  # elastic materials (the shipped models): every cycle alike, three are run
     case_file.write_text(validate_case(raw).to_toml(), encoding="utf-8")
     out = tmp_path / "res"
     record = checkpoint.work_folder(out) / checkpoint.RECORD
@@ -133,9 +133,9 @@ def test_cli_resume_continues_a_killed_run(tmp_path: Path) -> None:
     summary = json.loads((out / "summary.json").read_text())
     assert summary["run"]["resumed"]
     steps = summary["steps"]
-    assert [s["cycle"] for s in steps][-1] == 4 and [s["index"] for s in steps] == list(range(len(steps)))
-    by_cycle = {c: [s["max_displacement_m"] for s in steps if s["cycle"] == c] for c in (1, 4)}
-    np.testing.assert_allclose(by_cycle[4], by_cycle[1], rtol=1e-7)  # elastic: the resumed cycles repeat cycle 1
+    assert [s["cycle"] for s in steps][-1] == 3 and [s["index"] for s in steps] == list(range(len(steps)))
+    by_cycle = {c: [s["max_displacement_m"] for s in steps if s["cycle"] == c] for c in (1, 3)}
+    np.testing.assert_allclose(by_cycle[3], by_cycle[1], rtol=1e-7)  # elastic: the resumed cycles repeat cycle 1
 
 
 @pytest.mark.parametrize(

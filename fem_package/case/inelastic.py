@@ -17,7 +17,7 @@ class NewtonSettings(CaseModel):
     """Newton's method per load increment (residual and increment criteria, line search, step cutting)."""
 
     residual_rtol: float = Field(
-        1e-8, gt=0, lt=1, description="residual norm relative to the largest initial residual of the run so far"
+        1e-6, gt=0, lt=1, description="residual norm relative to the largest initial residual of the run so far"
     )
     residual_atol: float = Field(
         1e-14, ge=0, description="absolute residual norm [N] below which an increment is converged"
