@@ -42,8 +42,8 @@ class CycleConvergence:
     reason: str = ""
 
     def add(self, cycle: int, energy: dict[str, float], strain: dict[str, float]) -> CycleRecord:
-        """Record cycle ``cycle``; the critical joint is the one with the largest energy density."""
-        critical = max(energy, key=lambda k: (energy[k], k)) if energy else None
+        """Record cycle ``cycle``; the critical joint dissipates the most (None when nothing dissipates)."""
+        critical = max(energy, key=lambda k: (energy[k], k)) if energy and max(energy.values()) > 0 else None
         change = None
         if critical is not None and self.records and critical in self.records[-1].energy_density:
             now, before = energy[critical], self.records[-1].energy_density[critical]
