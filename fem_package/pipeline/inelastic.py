@@ -56,6 +56,14 @@ def cycle_steps(steps: list[LoadStep], cycle: int, period: float | None) -> list
     ]
 
 
+def _describe_cycle(record: Any) -> str:
+    """'bump_0003 dissipates 1.2e+05 J/m^3 (change 3.10%)' or 'no inelastic dissipation'."""
+    if record.critical is None:
+        return "no inelastic dissipation"
+    change = f" (change {record.change:.2%})" if record.change is not None else ""
+    return f"{record.critical} dissipates {record.energy_density[record.critical]:.4g} J/m^3{change}"
+
+
 def _region_values(names: list[str], values: np.ndarray, keep: list[int]) -> dict[str, float]:
     return {names[i]: float(values[i]) for i in keep}
 
@@ -84,7 +92,7 @@ def run_inelastic(
     from solvers.inelastic.cycles import CycleConvergence
     from solvers.inelastic.fields import InelasticFields
     from solvers.inelastic.problem import InelasticProblem
-    from solvers.inelastic.stepping import HistorySolver
+    from solvers.inelastic.stepping import HistorySolver, StepFailure
 
     comm = comm or MPI.COMM_WORLD
     if global_geometry_of(case) is not None:
@@ -171,7 +179,15 @@ def run_inelastic(
             writer = FieldWriter(tagged.mesh, work, part)
             with console.progress(f"cycle {cycle}", len(todo)) as bar:
                 for step in todo:
-                    result = solver.solve_step(step.time, step.temperature)
+                    try:
+                        result = solver.solve_step(step.time, step.temperature)
+                    except StepFailure as exc:
+                        raise RuntimeError(
+                            f"{exc}\nThe state after cycle {cycle - 1} is kept in {work}: "
+                            "'flipstack run CASE --out DIR --resume' continues from there (same case file)."
+                            if cycle > 0
+                            else str(exc)
+                        ) from None
                     values = fields.evaluate()
                     metrics.add_step(step.index, values.von_mises, values.shear_strain)
                     t1 = time.perf_counter()
@@ -206,12 +222,7 @@ def run_inelastic(
                 finished = convergence.done() or period is None
                 if period is None:
                     convergence.reason = "custom profile: one pass"
-                console.info(
-                    f"cycle {cycle}: {rec.critical} dissipates {dw[names.index(rec.critical)]:.4g} J/m^3"
-                    + (f" (change {rec.change:.2%})" if rec.change is not None else "")
-                    if rec.critical
-                    else f"cycle {cycle}"
-                )
+                console.info(f"cycle {cycle}: {_describe_cycle(rec)}")
             cycle += 1
             arrays = {
                 **solver.state_arrays(),
