@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("case", nargs="?", type=Path, help="case file (TOML); omitted: the built-in default case")
     r.add_argument("--out", type=Path, help="results folder (default: results/<case name>)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    r.add_argument(
+        "--resume",
+        action="store_true",
+        help="physics = 'inelastic': continue a killed run of the same case and --out after its last complete cycle",
+    )
 
     v = sub.add_parser(
         "validate",
@@ -176,7 +181,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     check_destination(out, args.overwrite)  # on every rank: all of them stop together
     from fem_package.pipeline import run
 
-    run(case, out, args.overwrite, console, case_file=args.case)
+    run(case, out, args.overwrite, console, case_file=args.case, resume=args.resume)
     return EXIT_OK
 
 

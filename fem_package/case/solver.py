@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from fem_package.case.base import CaseModel
+from fem_package.case.inelastic import InelasticSettings
 
 
 class SolverSettings(CaseModel):
@@ -20,4 +21,10 @@ class SolverSettings(CaseModel):
     )
     petsc_options: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="PETSc options that override the defaults, e.g. {ksp_type = 'gmres'}"
+    )
+    physics: Literal["elastic", "inelastic"] = Field(
+        "elastic", description="'elastic': independent steps; 'inelastic': history (creep, plasticity) over cycles"
+    )
+    inelastic: InelasticSettings = Field(
+        default_factory=InelasticSettings, description="Newton and cycle settings of physics = 'inelastic'"
     )

@@ -160,9 +160,22 @@ class GlobalModel:
 
 
 def run(
-    case: Case, out: Path, overwrite: bool, console: Console, case_file: Path | None = None, comm: Any = None
+    case: Case,
+    out: Path,
+    overwrite: bool,
+    console: Console,
+    case_file: Path | None = None,
+    comm: Any = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
-    """Run a case and write its results folder; returns the summary (same on every rank)."""
+    """Run a case and write its results folder; returns the summary (same on every rank).
+
+    ``resume`` continues an inelastic run from its last checkpoint (:mod:`fem_package.pipeline.inelastic`).
+    """
+    if case.solver.physics == "inelastic":
+        from fem_package.pipeline.inelastic import run_inelastic
+
+        return run_inelastic(case, out, overwrite, console, case_file, comm, resume)
     from geometries import mesh_geometry
     from postprocess.joint_metrics import JointMetrics
     from postprocess.picture import render_cutaway

@@ -1,0 +1,47 @@
+"""The ``[solver.inelastic]`` section: Newton, load-increment refinement and cycle convergence.
+
+Used when ``[solver] physics = "inelastic"``: the materials keep their history (creep,
+plasticity, viscoelasticity, melting) and the thermal cycle is repeated until the inelastic
+strain energy density per cycle of the critical joint settles.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from fem_package.case.base import CaseModel
+from fem_package.units import Time
+
+
+class NewtonSettings(CaseModel):
+    """Newton's method per load increment (residual and increment criteria, line search, step cutting)."""
+
+    residual_rtol: float = Field(
+        1e-6, gt=0, lt=1, description="residual norm relative to the largest initial residual of the run so far"
+    )
+    residual_atol: float = Field(
+        1e-14, ge=0, description="absolute residual norm [N] below which an increment is converged"
+    )
+    increment_tol: float = Field(
+        1e-10, ge=0, lt=1, description="converged when |du| <= increment_tol |u| (0 disables this criterion)"
+    )
+    max_iterations: int = Field(25, ge=1, le=500, description="Newton iterations before the increment is cut")
+    line_search: bool = Field(True, description="backtracking line search on the residual norm")
+    min_step: Time = Field(1e-3, gt=0, description="smallest time increment a cut step may reach [s]")
+
+
+class InelasticSettings(CaseModel):
+    """Load-increment refinement and the cycle-convergence rule of an inelastic run."""
+
+    newton: NewtonSettings = Field(default_factory=NewtonSettings)
+    substeps_per_ramp: int = Field(2, ge=1, le=1000, description="increments per load step on a ramp")
+    dwell_substeps: int = Field(
+        6, ge=1, le=40, description="increments per dwell step, geometrically growing (ratio 2) for creep"
+    )
+    phase_change_substeps: int = Field(
+        4, ge=0, le=1000, description="increments between solidus and liquidus when a ramp crosses them"
+    )
+    cycle_tolerance: float = Field(
+        0.05, gt=0, lt=1, description="stop when the critical joint's energy per cycle changes by less than this"
+    )
+    max_cycles: int = Field(10, ge=1, le=1000, description="most thermal cycles solved (at least [load] cycles)")

@@ -1,0 +1,158 @@
+"""Newton's method with a backtracking line search for one load increment t_n -> t_n+1.
+
+Iteration k: with sigma_q, C_q from the constitutive update at u_k,
+
+    solve  a_k(du, v) = -R(u_k; v)   (CG + GAMG with the rigid-body near-nullspace),
+    u_k+1 = u_k + alpha du,  alpha = 1, 1/2, 1/4, ... until ||R(u_k+1)|| <= (1 - c alpha) ||R(u_k)||
+
+(Armijo-type sufficient decrease of the residual norm, c = 1e-4; Dennis & Schnabel 1996,
+"Numerical Methods for Unconstrained Optimization and Nonlinear Equations", sec. 6.3).
+Converged when
+
+    ||R_k|| <= max(rtol * max(||R_0||, F_ref), atol)     or     ||alpha du|| <= increment_tol ||u_k+1||,
+
+with F_ref the largest initial residual of the run so far (a dwell with a tiny creep increment
+then converges on the scale of the thermal load, not on its own). The multigrid hierarchy is
+kept across iterations and increments until CG needs more than twice the iterations it needed
+right after a rebuild. Nothing is committed here: the caller commits the material points when
+:meth:`NewtonSolver.solve` returns, or restores ``u`` when it raises :class:`NotConverged`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fem_package.case.inelastic import NewtonSettings
+from solvers.inelastic.problem import InelasticProblem
+from solvers.linear_solver import converged_reason
+
+ARMIJO = 1e-4
+MAX_BACKTRACKS = 6
+
+
+class NotConverged(RuntimeError):
+    """Newton did not converge (iteration limit, model refused, linear solver failed)."""
+
+
+@dataclass
+class NewtonStats:
+    """Statistics of one converged increment."""
+
+    iterations: int
+    residuals: list[float]
+    krylov_iterations: list[int]
+    line_search_steps: list[float]
+    update_seconds: float
+    assemble_seconds: float
+    solve_seconds: float
+    total_seconds: float
+    preconditioner_rebuilds: int = 0
+    cuts: int = 0
+    substeps: int = 1
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "iterations": self.iterations,
+            "residuals": self.residuals,
+            "krylov_iterations": self.krylov_iterations,
+            "line_search": self.line_search_steps,
+            "update_s": self.update_seconds,
+            "assemble_s": self.assemble_seconds,
+            "solve_s": self.solve_seconds,
+            "total_s": self.total_seconds,
+            "preconditioner_rebuilds": self.preconditioner_rebuilds,
+            "cuts": self.cuts,
+            "substeps": self.substeps,
+        }
+
+
+@dataclass
+class NewtonSolver:
+    """Solves one increment of an :class:`InelasticProblem`."""
+
+    problem: InelasticProblem
+    settings: NewtonSettings
+    reference_residual: float = 0.0
+    history: list[NewtonStats] = field(default_factory=list)
+    _fresh_iterations: int | None = None
+
+    def solve(self, temperature_old: np.ndarray, temperature: np.ndarray, dt: float) -> NewtonStats:
+        """Equilibrium at t_n+1 = t_n + dt, temperatures per owned cell; ``u`` holds the start guess."""
+        p, s = self.problem, self.settings
+        timer = p.timer
+        t_start = time.perf_counter()
+        before = (timer.strain + timer.update, timer.assemble, timer.solve)
+        p.impose_dirichlet_values()
+        if not p.update_points(temperature_old, temperature, dt):
+            raise NotConverged(f"at the start of the increment: {p.failure}")
+        r0 = p.assemble_residual()
+        self.reference_residual = max(self.reference_residual, r0)
+        tol = max(s.residual_rtol * self.reference_residual, s.residual_atol)
+        residuals, krylov, alphas, rebuilds = [r0], [], [], 0
+        r = r0
+        it = 0
+        while r > tol:
+            if it >= s.max_iterations:
+                raise NotConverged(f"{it} iterations, residual {r:.3e} > {tol:.3e} (started at {r0:.3e})")
+            it += 1
+            p.assemble_tangent()
+            its, rebuilt = self._linear_solve()
+            krylov.append(its)
+            rebuilds += rebuilt
+            u0 = p.u.x.array.copy()
+            alpha, r_new = 1.0, np.inf
+            for _ in range(MAX_BACKTRACKS + 1):
+                p.u.x.array[:] = u0 + alpha * p.du.x.array
+                ok = p.update_points(temperature_old, temperature, dt)
+                r_new = p.assemble_residual() if ok else np.inf
+                if not s.line_search or r_new <= (1.0 - ARMIJO * alpha) * r:
+                    break
+                alpha *= 0.5
+            if not np.isfinite(r_new):
+                p.u.x.array[:] = u0
+                raise NotConverged(f"iteration {it}: {p.failure}")
+            alphas.append(alpha)
+            residuals.append(r_new)
+            r = r_new
+            du_norm = alpha * float(p.du.x.petsc_vec.norm())
+            u_norm = float(p.u.x.petsc_vec.norm())
+            if r <= tol or du_norm <= s.increment_tol * u_norm:
+                break
+        update = timer.strain + timer.update - before[0]
+        stats = NewtonStats(
+            iterations=it,
+            residuals=residuals,
+            krylov_iterations=krylov,
+            line_search_steps=alphas,
+            update_seconds=update,
+            assemble_seconds=timer.assemble - before[1],
+            solve_seconds=timer.solve - before[2],
+            total_seconds=time.perf_counter() - t_start,
+            preconditioner_rebuilds=rebuilds,
+        )
+        return stats
+
+    def _linear_solve(self) -> tuple[int, int]:
+        """Solve A du = b; returns (Krylov iterations, 1 if the preconditioner was rebuilt)."""
+        p = self.problem
+        t0 = time.perf_counter()
+        pc = p.ksp.getPC()
+        rebuild = self._fresh_iterations is None or not p.settings.reuse_preconditioner
+        pc.setReusePreconditioner(not rebuild)
+        p.ksp.solve(p.b, p.du.x.petsc_vec)
+        its = p.ksp.getIterationNumber()
+        stale = p.ksp.getConvergedReason() < 0 or its > 2 * max(self._fresh_iterations or 0, 5)
+        if not rebuild and stale:
+            pc.setReusePreconditioner(False)
+            p.ksp.solve(p.b, p.du.x.petsc_vec)
+            its, rebuild = p.ksp.getIterationNumber(), True
+        if rebuild and its > 0:
+            self._fresh_iterations = its
+        p.du.x.scatter_forward()
+        p.timer.solve += time.perf_counter() - t0
+        if p.ksp.getConvergedReason() < 0:
+            raise NotConverged(f"linear solver: {converged_reason(p.ksp)} after {its} iterations")
+        return its, int(rebuild)

@@ -1,0 +1,174 @@
+"""Time stepping with history: load steps -> increments -> Newton, with adaptive step cutting.
+
+:meth:`HistorySolver.solve_step` takes the solution from its last converged time to the next
+load step (t, T). The increments come from :func:`solvers.inelastic.increments.subdivide`.
+An increment whose Newton iteration fails (iteration limit, a model refusing the increment,
+a failed linear solve) is cut in half: the displacement is restored to the last converged
+one (the material points were not committed) and the half is retried; after two converged
+sub-increments in a row the size doubles again, never beyond the planned increment. Below
+the minimum step (``min_step`` seconds, or 2^-10 of an increment without time, the initial
+load from the stress-free state) the run stops with :class:`StepFailure` naming the time and
+temperature.
+
+The very first step loads the virgin material from its stress-free temperature (each
+region's own) to the first load temperature at constant time (dt = 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from fem_package.case.inelastic import InelasticSettings
+from solvers.inelastic.increments import Temperature, subdivide
+from solvers.inelastic.newton import NewtonSolver, NewtonStats, NotConverged
+from solvers.inelastic.problem import InelasticProblem
+
+MIN_FRACTION_WITHOUT_TIME = 2.0**-10
+"""Smallest fraction of a time-less increment (the initial load) a cut may reach."""
+
+
+class StepFailure(RuntimeError):
+    """The increment could not be solved even at the minimum step."""
+
+
+def describe_temperature(t: np.ndarray) -> str:
+    """'398.15 K (125.0 C)' or the range of per-cell temperatures."""
+    lo, hi = float(np.min(t)), float(np.max(t))
+    if hi - lo < 1e-9:
+        return f"{lo:.2f} K ({lo - 273.15:.1f} C)"
+    return f"{lo:.2f}..{hi:.2f} K ({lo - 273.15:.1f}..{hi - 273.15:.1f} C, per cell)"
+
+
+@dataclass
+class StepResult:
+    """Newton statistics of the increments of one load step."""
+
+    increments: list[NewtonStats] = field(default_factory=list)
+    cuts: int = 0
+
+    @property
+    def iterations(self) -> int:
+        return sum(s.iterations for s in self.increments)
+
+    def as_dict(self) -> dict[str, Any]:
+        its = [s.iterations for s in self.increments]
+        return {
+            "increments": len(self.increments),
+            "cuts": self.cuts,
+            "newton_iterations": its,
+            "max_newton_iterations": max(its, default=0),
+            "krylov_iterations": sum(sum(s.krylov_iterations) for s in self.increments),
+            "preconditioner_rebuilds": sum(s.preconditioner_rebuilds for s in self.increments),
+            "residuals": [s.residuals for s in self.increments],
+            "update_s": sum(s.update_seconds for s in self.increments),
+            "assemble_s": sum(s.assemble_seconds for s in self.increments),
+            "solve_s": sum(s.solve_seconds for s in self.increments),
+            "total_s": sum(s.total_seconds for s in self.increments),
+        }
+
+
+class HistorySolver:
+    """The converged state (time, temperature, u, material points) and how to advance it."""
+
+    def __init__(self, problem: InelasticProblem, settings: InelasticSettings):
+        self.problem = problem
+        self.settings = settings
+        self.newton = NewtonSolver(problem, settings.newton)
+        self.time: float | None = None
+        self.temperature = problem.stress_free_temperatures()[: problem.num_owned_cells].copy()
+        self.phase_ranges = phase_change_ranges(problem)
+
+    def solve_step(self, time: float, temperature: Temperature) -> StepResult:
+        """Advance from the last converged state to ``time`` at ``temperature`` (uniform or per local cell)."""
+        target = self.problem.cell_temperatures(temperature)
+        t0 = time if self.time is None else self.time
+        plan = subdivide(t0, self.temperature, time, target, self.settings, self.phase_ranges)
+        result = StepResult()
+        for t1, temp1 in plan:
+            self._advance(t1, np.asarray(temp1, dtype=float), result)
+        self.time = time
+        return result
+
+    def _advance(self, t1: float, temp1: np.ndarray, result: StepResult) -> None:
+        """From the converged (self.time, self.temperature) to (t1, temp1), cutting on failure."""
+        t0 = t1 if self.time is None else self.time
+        temp0 = self.temperature
+        dt = t1 - t0
+        min_fraction = self.settings.newton.min_step / dt if dt > 0 else MIN_FRACTION_WITHOUT_TIME
+        s, ds, streak = 0.0, 1.0, 0
+        p = self.problem
+        while s < 1.0 - 1e-12:
+            ds = min(ds, 1.0 - s)
+            ta, tb = t0 + s * dt, t0 + (s + ds) * dt
+            temp_a, temp_b = temp0 + s * (temp1 - temp0), temp0 + (s + ds) * (temp1 - temp0)
+            u_converged = p.u.x.array.copy()
+            try:
+                stats = self.newton.solve(temp_a, temp_b, tb - ta)
+            except NotConverged as exc:
+                p.u.x.array[:] = u_converged
+                p.points.discard()
+                result.cuts += 1
+                ds *= 0.5
+                streak = 0
+                if ds < min_fraction * (1.0 - 1e-9):
+                    raise StepFailure(
+                        f"Newton did not converge at t = {tb:.6g} s, T = {describe_temperature(temp_b)} "
+                        f"(increment from t = {ta:.6g} s) even after cutting the step below the minimum "
+                        f"[solver.inelastic.newton] min_step = {self.settings.newton.min_step:g} s: {exc}"
+                    ) from None
+                continue
+            p.points.commit()
+            stats.cuts = result.cuts
+            result.increments.append(stats)
+            s += ds
+            self.time, self.temperature = t0 + s * dt if s < 1.0 - 1e-12 else t1, temp_b
+            streak += 1
+            if streak >= 2 and ds < 1.0:
+                ds, streak = 2.0 * ds, 0
+        self.time, self.temperature = t1, temp1
+
+    # checkpoint --------------------------------------------------------------------------------------------------
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """Everything that defines the converged state on this rank, for a checkpoint."""
+        pts = self.problem.points
+        out = {
+            "u": self.problem.u.x.array.copy(),
+            "temperature": self.temperature.copy(),
+            "time": np.array([np.nan if self.time is None else self.time]),
+            "reference_residual": np.array([self.newton.reference_residual]),
+            "inelastic_strain": pts.committed.inelastic_strain,
+            "equivalent_inelastic_strain": pts.committed.equivalent_inelastic_strain,
+            "dissipation": pts.committed.dissipation,
+        }
+        for i, g in enumerate(pts.groups):
+            out[f"state_{i}"] = g.state
+        return out
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        """Inverse of :meth:`state_arrays` (same mesh partition)."""
+        p, pts = self.problem, self.problem.points
+        if arrays["u"].shape != p.u.x.array.shape or arrays["dissipation"].shape != pts.committed.dissipation.shape:
+            raise ValueError("the checkpoint belongs to another mesh or partition")
+        p.u.x.array[:] = arrays["u"]
+        self.temperature = arrays["temperature"].copy()
+        t = float(arrays["time"][0])
+        self.time = None if np.isnan(t) else t
+        self.newton.reference_residual = float(arrays["reference_residual"][0])
+        pts.committed.inelastic_strain[:] = arrays["inelastic_strain"]
+        pts.committed.equivalent_inelastic_strain[:] = arrays["equivalent_inelastic_strain"]
+        pts.committed.dissipation[:] = arrays["dissipation"]
+        for i, g in enumerate(pts.groups):
+            g.state = arrays[f"state_{i}"].copy()
+
+
+def phase_change_ranges(problem: InelasticProblem) -> list[tuple[float, float]]:
+    """(solidus, liquidus) in K of every material of the model that has them (one alone gives a point)."""
+    out = set()
+    for r in problem.regions:
+        values = [p(0.0) for p in (r.material.get("solidus"), r.material.get("liquidus")) if p is not None]
+        if values:
+            out.add((min(values), max(values)))
+    return sorted(out)
