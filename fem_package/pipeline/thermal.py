@@ -23,6 +23,7 @@ import numpy as np
 
 from fem_package.case import Case, CaseError
 from fem_package.case.thermal import EXTERIOR, chamber_temperature
+from fem_package.conduction_time_step import check_time_steps
 from fem_package.console import Console
 from fem_package.fenics import MPI
 from fem_package.tagged_mesh import TaggedMesh
@@ -39,6 +40,10 @@ from fem_package.thermal_profile import LoadStep
 
 COPIES = {"quarter": 4, "half": 2, "full": 1}
 """Mirror copies of the modelled part that make the full package (power share = 1 / copies)."""
+
+
+class ConductionTimeStepWarning(UserWarning):
+    """Backward-Euler steps of the heat conduction too long for the die's thermal time constant."""
 
 
 class TemperatureMapWarning(UserWarning):
@@ -180,6 +185,8 @@ class ThermalStage:
         self.conduction: Any = None
         self.map: MapTemperatures | None = None
         self.records: list[dict[str, Any]] = []
+        self.warnings: list[str] = []
+        self.time_step: dict[str, Any] | None = None
         self.share = 1.0 / COPIES[tagged.description.symmetry]
         role_of = {r.tag: r.role for r in tagged.description.regions}
         n_owned = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_local
@@ -204,6 +211,32 @@ class ThermalStage:
         self.conduction = HeatConduction(tagged, regions, conditions, initial, th.rtol)
         console.info(f"heat conduction P1: {self.conduction.num_dofs} dofs, backward Euler")
         self._last_time = 0.0
+        if self.has_die:
+            self._check_time_steps()
+
+    def _check_time_steps(self) -> None:
+        """Compare the backward-Euler steps with the die's time constant (:mod:`fem_package.conduction_time_step`)."""
+        hc = self.conduction
+        capacity, resistance = hc.heat_capacity("die"), hc.rise_per_watt("die")  # modelled part: C * R is the same
+        times = [0.0, *(s.time for s in thermal_steps(self.case))]
+        check = check_time_steps(times, self.case.thermal.max_time_step, capacity * resistance)
+        self.time_step = {
+            "criterion": "error of backward Euler on a first-order lag with tau = C_die R_die, seen at the "
+            "load steps, above 2 % of the temperature change (one step per interval: 0.11 tau < dt < 49 tau)",
+            "die_heat_capacity_J_per_K": capacity / self.share,
+            "die_rise_per_watt_K_per_W": resistance * self.share,
+            "tau_s": check.tau,
+            "longest_step_s": check.longest_step,
+            "flagged_intervals": len(check.flagged),
+            "suggested_max_time_step_s": check.suggested_max_time_step,
+        }
+        self.console.detail(
+            f"  die time constant tau = {check.tau:.3g} s; longest backward-Euler step {check.longest_step:.3g} s"
+        )
+        if check.warning is not None:
+            self.warnings.append(check.warning)
+            if self.comm.rank == 0:
+                warnings.warn(check.warning, ConductionTimeStepWarning, stacklevel=2)
 
     @property
     def fields(self) -> list[Any]:
@@ -271,6 +304,8 @@ class ThermalStage:
             out["time_steps"] = len(self.conduction.history)
             out["seconds"] = self.conduction.seconds
             out["nodal_field"] = "temperature_nodal_K"
+            out["time_step_check"] = self.time_step
+        out["warnings"] = self.warnings
         if self.map is not None:
             out["map_source"] = self.case.thermal.map.source if self.case.thermal.map else None
             out["outside_regions"] = self.map.outside_regions
