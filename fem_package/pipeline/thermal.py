@@ -94,6 +94,9 @@ class MapTemperatures:
         self.expression: TemperatureExpression | None = None
         self.times = np.zeros(1)
         self.snapshots = np.zeros((1, 0))
+        self.node_snapshots = np.zeros((1, 0))
+        self.node_points = np.asarray(mesh.geometry.x)
+        self._cell_cloud: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.outside_regions: list[str] = []
         weights: InterpolationWeights | None = None
         on_nodes = True
@@ -110,14 +113,20 @@ class MapTemperatures:
         targets = mesh.geometry.x if on_nodes else tetrahedron_centroids(mesh.geometry.x, self.dofmap)
         weights = interpolation_weights(points, targets, settings.method)
         snapshots = weights.apply(values)  # (times, targets)
+        # per-node values (solver deck): the node data itself, or, computed when first asked for,
+        # the cloud of the source cells' centroids interpolated to the nodes
+        self._cell_cloud = None if on_nodes else (points, values, times)
+        nodes = snapshots if on_nodes else np.zeros((len(times), 0))
         if settings.time is not None:
             if not times[0] - 1e-9 <= settings.time <= times[-1] + 1e-9:
                 raise CaseError(
                     f"thermal.map.time = {settings.time} s: outside the times of the map, {times[0]} .. {times[-1]} s"
                 )
-            snapshots, times = at_time(times, snapshots, settings.time)[None, :], np.zeros(1)
+            snapshots = at_time(times, snapshots, settings.time)[None, :]
+            nodes, times = at_time(times, nodes, settings.time)[None, :], np.zeros(1)
         self.times = times
         self.snapshots = snapshots[:, self.dofmap].mean(axis=2) if on_nodes else snapshots
+        self.node_snapshots = nodes
         self._report_outside(weights, on_nodes, tagged, comm)
 
     def _read_xdmf(self, file: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
@@ -165,6 +174,27 @@ class MapTemperatures:
             values = cell_averages(self.expression, self.vertices, t)
         else:
             values = at_time(self.times, self.snapshots, t)
+        return self._combined(values, t)
+
+    def at_nodes(self, t: float) -> np.ndarray:
+        """Temperature of every local geometry node (K) at time ``t``: the map evaluated or interpolated there.
+
+        For an expression and for node data (CSV, XDMF point data) the mean over a cell's four
+        vertices is the cell value :meth:`at` gives when the field is linear in the cell (for
+        node data always: :meth:`at` averages these very values); XDMF cell data is the cloud of
+        the source cells' centroids interpolated to the nodes.
+        """
+        if self.expression is not None:
+            return self._combined(self.expression(self.node_points, t), t)
+        if self._cell_cloud is not None:
+            points, values, times = self._cell_cloud
+            nodes = interpolation_weights(points, self.node_points, self.settings.method).apply(values)
+            if self.settings.time is not None:
+                nodes = at_time(times, nodes, self.settings.time)[None, :]
+            self.node_snapshots, self._cell_cloud = nodes, None
+        return self._combined(at_time(self.times, self.node_snapshots, t), t)
+
+    def _combined(self, values: np.ndarray, t: float) -> np.ndarray:
         s = self.settings
         if s.combine == "rise":
             assert s.reference_temperature is not None
@@ -270,6 +300,22 @@ class ThermalStage:
         owned = cells[: self.n_owned]
         self._record(step, owned, owned[self.die_cells], power)
         return cells
+
+    def node_temperatures(self, step: LoadStep) -> np.ndarray | None:
+        """After :meth:`temperature` of ``step``: one temperature per local geometry node (K); None for chamber.
+
+        Conduction: the P1 field at the vertices (its cell averages are the cell values of the
+        mechanics); prescribed: :meth:`MapTemperatures.at_nodes`.
+        """
+        if self.map is not None:
+            return self.map.at_nodes(step.time)
+        if self.conduction is None:
+            return None
+        hc = self.conduction
+        mesh = hc.mesh
+        out = np.empty(len(mesh.geometry.x))
+        out[np.asarray(mesh.geometry.dofmaps[0])[:, :4]] = hc.T.x.array[hc.V.dofmap.list]
+        return out
 
     def _record(self, step: LoadStep, owned: np.ndarray, die: np.ndarray, power: dict[str, float]) -> None:
         big = np.inf
