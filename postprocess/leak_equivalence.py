@@ -19,7 +19,8 @@ helium result next to the diffusion model:
   no water, i.e. when the cavity fills slowly compared with the route's time lag L^2 / (6 D));
 * the TM1014 reject limit of L for V (test condition A2, :func:`postprocess.gas_leak.reject_limit`) and,
   for a fixed-method (A1) reading, the helium rate R1 that L_tau would show under the A1 bombing
-  conditions of V (longest allowed dwell) next to the A1 reject R1.
+  conditions of V (longest allowed dwell) next to the A1 reject R1, and whether L_tau lies above the
+  peak of R1(L) (a gross leak: the helium escapes before the reading, TM1014 condition C must find it).
 
 Assumptions (state them with the numbers):
  1. The cavity rise is one exponential (Tencer, ECTC 1994); the fitted tau of a thick polymer wall
@@ -47,6 +48,7 @@ from postprocess.gas_leak import (
     conductance_ratio,
     fixed_condition,
     measured_rate,
+    peak_measured_rate,
     permeation_equivalent_leak,
     reject_limit,
 )
@@ -75,6 +77,7 @@ class LeakEquivalence:
     time_constant_from_conductance: float | None
     helium_reading_fixed_method: float | None
     reject_reading_fixed_method: float | None
+    gross_leak: bool | None  # L_tau above the peak of R1(L) under the fixed-method conditions
 
     def as_dict(self) -> dict[str, Any]:
         """Summary row in the standard's units (atm cm^3/s)."""
@@ -92,6 +95,7 @@ class LeakEquivalence:
             "exceeds_reject_limit": exceeds,
             "helium_reading_fixed_method_atm_cm3_per_s": cc(self.helium_reading_fixed_method),
             "helium_reject_fixed_method_atm_cm3_per_s": cc(self.reject_reading_fixed_method),
+            "gross_leak_for_fixed_method": self.gross_leak,
         }
 
 
@@ -107,6 +111,7 @@ def tm1014_equivalence(
     l_g = permeation_equivalent_leak(conductance, temperature) if conductance is not None else None
     tau_g = time_constant_of_leak(l_g, volume) if l_g else None
     reading = reject_r1 = None
+    gross = None
     try:
         row = fixed_condition(volume)
     except ValueError:  # above 20 cm^3: no fixed-method row
@@ -114,5 +119,7 @@ def tm1014_equivalence(
     if row is not None:
         reject_r1 = row.reject_r1
         if l_tau is not None:
-            reading = measured_rate(l_tau, row.bomb_pressure, row.bomb_time_min, row.dwell_max, volume)
-    return LeakEquivalence(volume, reject_limit(volume), l_tau, l_g, tau_g, reading, reject_r1)
+            conditions = (row.bomb_pressure, row.bomb_time_min, row.dwell_max, volume)
+            reading = measured_rate(l_tau, *conditions)
+            gross = l_tau > peak_measured_rate(*conditions)[0]
+    return LeakEquivalence(volume, reject_limit(volume), l_tau, l_g, tau_g, reading, reject_r1, gross)
