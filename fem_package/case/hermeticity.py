@@ -25,9 +25,9 @@ from fem_package.units import Temperature, Time, celsius
 
 
 class HermeticitySettings(CaseModel):
-    """Moisture ingress (diffusion through the polymers into the cavities)."""
+    """Hermeticity: leak paths and moisture ingress into the cavities, intact and with the cycle's cracks."""
 
-    enabled: bool = Field(False, description="run the moisture-ingress stage after the mechanics")
+    enabled: bool = Field(False, description="run the hermeticity stage (leak paths, moisture) after the mechanics")
     ambient: Literal["85C/85RH", "HAST-130C/85RH", "HAST-110C/85RH", "custom", "climate"] = Field(
         "85C/85RH", description="ambient preset, 'custom' (temperature + humidity) or 'climate' (climate_file)"
     )

@@ -30,8 +30,8 @@ class LeakPathSettings(CaseModel):
     )
     temperature: Temperature | None = Field(
         None,
-        description="temperature of the water-vapour permeabilities P = D S of data/moisture.toml [K]; "
-        "default: the ambient's time-mean temperature over the duration",
+        description="temperature of the permeabilities P = D S of data/moisture.toml (unset: the ambient's "
+        "time-mean temperature over the duration) [K]",
     )
 
     @field_validator("outside", "cavity")
