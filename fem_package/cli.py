@@ -122,7 +122,8 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="find leak routes from the outside into a cavity through permeable material",
         description="Mesh CASE and find every route from the outer surface to a cavity wall that crosses only "
-        "permeable (organic) material; print the hermetic verdict and write leak_paths.vtp/.csv/.json to --out.",
+        "permeable (organic) material (settings: [hermeticity.leak_paths]; permeabilities P = D S of "
+        "data/moisture.toml); print the hermetic verdict and write leak_paths.vtp/.csv/.json to --out.",
     )
     lp.add_argument("case", type=Path, help="case file (TOML) of a geometry with a cavity (sealed_cavity)")
     lp.add_argument("--out", type=Path, help="results folder (default: results/<case name>_leak_paths)")

@@ -231,11 +231,11 @@ def run(
         from fem_package.field_output import FieldWriter
 
         writer = FieldWriter(mesh, folder, "results", [problem.u] if case.output.vtx else None)
-        leak_stage = None
-        if case.leak_paths is not None and case.leak_paths.enabled:
-            from fem_package.pipeline.leak_paths import LeakPathStage
+        hermeticity = None
+        if case.hermeticity.enabled:  # leak paths and moisture ingress after the mechanics, intact and cracked
+            from fem_package.pipeline.hermeticity import HermeticityStage
 
-            leak_stage = LeakPathStage(case, tagged, comm)
+            hermeticity = HermeticityStage(case, tagged, comm, console)
         step_records = []
         t_out = 0.0
         with console.progress("thermal cycle", len(steps)) as bar:
@@ -246,8 +246,8 @@ def run(
                 stats = problem.solve(step_temperature)
                 fields = recovery.evaluate()
                 metrics.add_step(step.index, fields.von_mises, fields.shear_strain)
-                if leak_stage is not None:
-                    leak_stage.add_step(fields.stress)
+                if hermeticity is not None:
+                    hermeticity.add_step(fields.stress)
                 t0 = time.perf_counter()
                 temperature.x.array[:] = step_temperature
                 written = [problem.u, recovery.stress, recovery.von_mises, recovery.shear, temperature, *static]
@@ -314,12 +314,8 @@ def run(
                 merge_time_collections(folder / "results_global.xdmf", step_labels(steps))
         if case.geometry.type == "contact_element":
             summary["design_rule"] = contact_design_rule(case, desc, steps)
-        if case.hermeticity.enabled:  # moisture ingress after the mechanics
-            from fem_package.pipeline.hermeticity import run_hermeticity
-
-            summary["hermeticity"] = run_hermeticity(case, tagged, folder, console)
-        if leak_stage is not None:
-            summary.setdefault("hermeticity", {})["leak_paths"] = leak_stage.finish(folder)
+        if hermeticity is not None:
+            summary["hermeticity"] = hermeticity.finish(folder)
         timings = problem.timings
         t_pic = time.perf_counter()
         if comm.rank == 0:
