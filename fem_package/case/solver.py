@@ -33,8 +33,8 @@ class SolverSettings(CaseModel):
         description="materials with a larger Poisson ratio (bulk/shear modulus ratio above 2(1+nu)/(3(1-2nu)), "
         "49.7 at 0.49) are nearly incompressible: their mean stress is the mixed formulation's pressure field",
     )
-    mixed_linear_solver: Literal["fieldsplit", "direct"] = Field(
-        "fieldsplit",
+    mixed_linear_solver: Literal["auto", "fieldsplit", "direct"] = Field(
+        "auto",
         description="mixed formulation: Schur-complement fieldsplit (GAMG on u, K/mu-weighted pressure mass "
-        "matrix) or the direct MUMPS LU factorization",
+        "matrix), the direct MUMPS LU factorization, or auto (direct up to 250k unknowns, else fieldsplit)",
     )
