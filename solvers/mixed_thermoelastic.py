@@ -29,8 +29,8 @@ the Schur complement S = -C - B A^-1 B^T replaced by -integral (chi / mu + 1 / K
 pressure mass matrix weighted cell by cell, spectrally equivalent to S (Elman, Silvester &
 Wathen, "Finite Elements and Fast Iterative Solvers", 2nd ed., 2014, ch. 4), with Jacobi on it)
 or by a MUMPS LU factorization ("auto": direct up to DIRECT_MAX_DOFS unknowns, where it measured
-faster, iterative above, where the factorization's memory grows too fast). When the iterative solver fails, the step is solved again
-with MUMPS and the later steps keep it.
+faster, iterative above, where the factorization's memory grows too fast). When the iterative
+solver fails, the step is solved again with MUMPS and the later steps keep it.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ FIELDSPLIT_OPTIONS: dict[str, Any] = {
 """PETSc options of the block-preconditioned Krylov solver; ``[solver] petsc_options`` override them."""
 
 DIRECT_MAX_DOFS = 250_000
-"""``mixed_linear_solver = "auto"`` factorizes up to this many unknowns and iterates above (bench/mixed_formulation.py)."""
+"""``mixed_linear_solver = "auto"``: factorize up to this many unknowns, iterate above (bench/mixed_formulation.py)."""
 
 DIRECT_OPTIONS: dict[str, Any] = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
 """PETSc options of the direct solver (MUMPS LU of the whole saddle-point matrix)."""
