@@ -147,7 +147,7 @@ class MixedThermoelasticProblem:
         qmap = self.Q.dofmap.index_map
         offset_u = vmap.local_range[0] * bs + qmap.local_range[0]
         offset_p = offset_u + vmap.size_local * bs
-        comm = PETSc.COMM_SELF
+        comm = self.mesh.comm  # parallel index sets: PCFIELDSPLIT extracts distributed sub-matrices
         is_u = PETSc.IS().createStride(vmap.size_local * bs, offset_u, 1, comm=comm)
         is_p = PETSc.IS().createStride(qmap.size_local, offset_p, 1, comm=comm)
         return is_u, is_p

@@ -310,3 +310,28 @@ def test_liquid_metal_gel_example_runs_mixed(tmp_path: Path) -> None:
     gel = summary["regions"]["gel"]
     assert 0 < gel["peak_von_mises"] < 1e6  # a 5 kPa gel strained by ~1e-2 carries kPa, not MPa
     assert summary["critical_joint"] is not None
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize("solver", ["direct", "fieldsplit"])
+def test_distributed_mixed_solution_equals_serial(solver: str) -> None:
+    comm = MPI.COMM_WORLD
+    if comm.size < 2:
+        pytest.skip("needs mpiexec -n 2")
+    e, nu, alpha = GEL
+    results = []
+    for c in (comm, MPI.COMM_SELF):
+        problem = solve(
+            MixedThermoelasticProblem,
+            thick_cylinder(4, 8, c),
+            material(*GEL),
+            T_REF + 100.0,
+            mixed_linear_solver=solver,
+        )
+        fields = StressRecovery(problem).evaluate()
+        p_max = c.allreduce(float(np.abs(problem.p.x.array).max()), op=MPI.MAX)
+        results.append((fields.displacement_max, p_max, ring_stress_errors(problem, e, nu, alpha, 100.0)))
+    (u_dist, p_dist, err_dist), (u_serial, p_serial, err_serial) = results
+    assert u_dist == pytest.approx(u_serial, rel=1e-8)
+    assert p_dist == pytest.approx(p_serial, rel=1e-6)
+    np.testing.assert_allclose(err_dist, err_serial, rtol=1e-5)
