@@ -34,7 +34,7 @@ import numpy as np
 from fem_package.case.thermal import EXTERIOR
 from fem_package.fenics import MPI, PETSc, dolfinx, ufl
 from fem_package.tagged_mesh import TaggedMesh
-from solvers.linear_solver import converged_reason
+from solvers.linear_solver import configured_ksp, converged_reason
 from solvers.material_fields import CellProperties, RegionMaterial
 
 DEFAULT_OPTIONS: dict[str, Any] = {
@@ -191,18 +191,8 @@ class HeatConduction:
         self.history: list[HeatStepStats] = []
 
     def _make_ksp(self, rtol: float, overrides: dict[str, Any]) -> Any:
-        opts = PETSc.Options()
-        prefix = "heat_"
         options = {**DEFAULT_OPTIONS, "ksp_rtol": rtol, "ksp_atol": 0.0, "ksp_max_it": 2000, **overrides}
-        for key, value in options.items():
-            opts.setValue(f"{prefix}{key}", value)
-        ksp = PETSc.KSP().create(self.comm)
-        ksp.setOptionsPrefix(prefix)
-        ksp.setOperators(self.A)
-        ksp.setFromOptions()
-        for key in options:
-            opts.delValue(f"{prefix}{key}")
-        return ksp
+        return configured_ksp(self.A, self.comm, "heat_", options)
 
     @property
     def num_dofs(self) -> int:
