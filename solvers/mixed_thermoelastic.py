@@ -44,9 +44,16 @@ from fem_package.case.solver import SolverSettings
 from fem_package.fenics import PETSc, dolfinx, ufl
 from fem_package.tagged_mesh import TaggedMesh
 from solvers.linear_solver import converged_reason, rigid_body_modes
-from solvers.material_fields import CellProperties, RegionMaterial
-from solvers.mixed_forms import mixed_residuals, mixed_stress, strain
-from solvers.thermoelastic import SolveTimings, StepStats, _describe, _same_temperature, dirichlet_conditions
+from solvers.material_fields import RegionMaterial
+from solvers.mixed_forms import mixed_residuals, mixed_stress
+from solvers.thermoelastic import (
+    CellwiseStepProblem,
+    SolveTimings,
+    StepStats,
+    _describe,
+    _same_temperature,
+    dirichlet_conditions,
+)
 
 FIELDSPLIT_OPTIONS: dict[str, Any] = {
     "ksp_type": "gmres",
@@ -83,7 +90,7 @@ def pressure_cells(poisson_ratio: np.ndarray, threshold: float) -> np.ndarray:
     return (np.asarray(poisson_ratio) > threshold).astype(float)
 
 
-class MixedThermoelasticProblem:
+class MixedThermoelasticProblem(CellwiseStepProblem):
     """Set-up once, then ``solve(temperature)`` per load step; the interface of ``ThermoelasticProblem``.
 
     ``u`` is the displacement (P2) on ``V`` and ``p`` the mean-stress field (P1, Pa); further
@@ -94,13 +101,7 @@ class MixedThermoelasticProblem:
 
     def __init__(self, tagged: TaggedMesh, regions: list[RegionMaterial], settings: SolverSettings):
         t0 = time.perf_counter()
-        mesh = tagged.mesh
-        self.mesh = mesh
-        self.settings = settings
-        tdim = mesh.topology.dim
-        cell_map = mesh.topology.index_map(tdim)
-        self.num_owned_cells = cell_map.size_local
-        self.cells = CellProperties(tagged.cell_tags, cell_map.size_local + cell_map.num_ghosts, regions)
+        mesh = self._set_up_cells(tagged, regions, settings)
 
         self.V = dolfinx.fem.functionspace(mesh, ("Lagrange", 2, (3,)))
         self.Q = dolfinx.fem.functionspace(mesh, ("Lagrange", 1))
@@ -182,21 +183,6 @@ class MixedThermoelasticProblem:
             opts.setValue(f"{prefix}{key}", value)
         ksp.setFromOptions()
         return ksp
-
-    def add_dirichlet(self, bc: Any) -> None:
-        """Add a ``DirichletBC`` on ``self.V`` (or a sub-space); the next solve re-assembles the matrix."""
-        self.bcs.append(bc)
-        self._moduli_key = None
-        self._last_temperature = None
-
-    def dirichlet_values_changed(self) -> None:
-        """The prescribed values (not the constrained dofs) changed: solve the next step whatever its temperature."""
-        self._last_temperature = None
-
-    @staticmethod
-    def strain(w: Any) -> Any:
-        """Small-strain tensor eps(w) = sym(grad w)."""
-        return strain(w)
 
     def stress(self) -> Any:
         """UFL stress of the current solution, sigma = 2 mu dev(e) + (chi p + (1 - chi) K tr(e)) I."""
