@@ -213,6 +213,9 @@ def run(
 
         mesh = tagged.mesh
         metrics = JointMetrics(comm, desc.regions, owned_cell_tags(tagged), cell_volumes(mesh))
+        from fem_package.pipeline.life import LifeStage
+
+        life = LifeStage.create(case, tagged, comm, metrics.volumes, inelastic=False)  # None without [life]
 
         material_keys = sorted({m.material.key for m in problem.cells.regions})
         Q = recovery.Q
@@ -246,6 +249,8 @@ def run(
                 stats = problem.solve(step_temperature)
                 fields = recovery.evaluate()
                 metrics.add_step(step.index, fields.von_mises, fields.shear_strain)
+                if life is not None:
+                    life.add_step(step, fields.stress, fields.shear_strain)
                 if leak_stage is not None:
                     leak_stage.add_step(fields.stress)
                 t0 = time.perf_counter()
@@ -320,6 +325,8 @@ def run(
             summary["hermeticity"] = run_hermeticity(case, tagged, folder, console)
         if leak_stage is not None:
             summary.setdefault("hermeticity", {})["leak_paths"] = leak_stage.finish(folder)
+        if life is not None:
+            summary["life"] = life.finish(folder, console)
         timings = problem.timings
         t_pic = time.perf_counter()
         if comm.rank == 0:
