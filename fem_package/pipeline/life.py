@@ -107,7 +107,6 @@ class LifeStage:
             [j.joint_id for j in self.joints],
         )
         self.cut = np.array([j.cut for j in self.joints], dtype=bool)  # (J, 2): component zeroed
-        centroids = coords.mean(axis=1)
         roles = np.array([by_tag[t].role for t in tags])
         die = roles == "die"
         corner = np.array(
@@ -120,7 +119,7 @@ class LifeStage:
         present = {r.role for r in regions}
         self.corner = (
             CornerStresses(
-                comm, centroids, {role: roles == role for role in LAYER_ROLES if role in present},
+                comm, coords, {role: roles == role for role in LAYER_ROLES if role in present},
                 cell_volumes, corner, self.settings.corner_radius,
             )
             if np.all(np.isfinite(corner)) and present & set(LAYER_ROLES)

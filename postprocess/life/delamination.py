@@ -3,9 +3,10 @@
 The die corner (largest x, y of the die, at its lower face z_d) is where the CTE mismatch drives the
 highest interface stresses in underfill, adhesive and gel layers (Suhir, J. Appl. Mech. 53 (1986) 657:
 peel and shear peak at the free edge of a bonded bi-material). For every such layer role, the
-cells whose centroid lies within a radius r of the corner give per step the volume averages of the
+cells within a radius r of the corner give per step the volume averages of the
 peel stress sigma_zz and the interface shear |(sigma_xz, sigma_yz)| (the traction on a horizontal
-interface); their peaks over the steps are the indicator, to compare with the interface strength.
+interface; "within r" = a vertex of the cell within r, so a coarse mesh still gives the cells at the
+corner); their peaks over the steps are the indicator, to compare with the interface strength.
 The neighbourhood average is mesh-insensitive; the stress at the corner itself is singular.
 """
 
@@ -22,7 +23,7 @@ class CornerStresses:
 
     Args:
         comm: communicator; every rank passes its owned cells.
-        centroids: (n, 3) cell centroids [m].
+        cell_vertices: (n, 4, 3) vertex coordinates of the cells [m].
         role_masks: role -> (n,) bool of the role's cells.
         volumes: (n,) m^3.
         corner: (3,) die corner [m].
@@ -32,14 +33,15 @@ class CornerStresses:
     def __init__(
         self,
         comm: Any,
-        centroids: np.ndarray,
+        cell_vertices: np.ndarray,
         role_masks: dict[str, np.ndarray],
         volumes: np.ndarray,
         corner: np.ndarray,
         radius: float,
     ):
         self.comm = comm
-        near = np.linalg.norm(centroids - np.asarray(corner)[None, :], axis=1) <= radius
+        distance = np.linalg.norm(cell_vertices - np.asarray(corner)[None, None, :], axis=2)
+        near = distance.min(axis=1) <= radius  # cells reaching into the neighbourhood
         self.masks = {role: m & near for role, m in role_masks.items()}
         self.volumes = volumes
         self.volume = {role: comm.allreduce(float(volumes[m].sum())) for role, m in self.masks.items()}

@@ -17,10 +17,11 @@ Finding the interfaces from the mesh topology (no geometry parameters needed):
    *bottom* (substrate-side) and *top* (die-side) interface; each plane sits at the area-weighted
    mean z of its faces.
 4. The layer of an interface: the joint's cells whose centroid lies within ``t`` of the plane,
-   on the joint side. When no cell centroid lies that close (the mesh is coarser than the layer),
-   the layer falls back to the *first cell layer*: the joint cells with a face on the interface.
-   The layer thickness actually used is reported as V_layer / A_interface (exactly t for a slab
-   of prisms, the mean first-layer height in the fallback).
+   on the joint side. When these cells fill less than half of the slab t A (the mesh is coarser
+   than the layer, so few centroids lie that close), the layer is widened by the *first cell
+   layer*: every joint cell with a face on the interface. The layer thickness actually used is
+   reported as V_layer / A_interface (t for a slab the cells fill, the mean first-layer height in
+   the fallback).
 
 Averages are volume weighted, x_bar = sum_c V_c x_c / sum_c V_c over the layer, reduced over ranks.
 """
@@ -35,6 +36,8 @@ import numpy as np
 from mpi4py import MPI
 
 SIDES = ("bottom", "top")
+FILL_FRACTION = 0.5
+"""A band layer holding less than this fraction of t * A falls back to the first cell layer."""
 FACES = tuple(tuple(f) for f in combinations(range(4), 3))
 """The four faces of a tetrahedron as local vertex triples."""
 
@@ -153,9 +156,9 @@ class InterfaceLayers:
             depth = (centroid_z - z_plane) * (1.0 if s == 0 else -1.0)
             band = in_joint & (slot >= 0) & (depth >= 0) & (depth <= thickness)
             self.layer_slot[s, band] = slot[band]
-        counts = comm.allreduce(self._count())
-        self.fallback = counts == 0
-        for k, s in zip(*np.nonzero(self.fallback), strict=True):  # first cell layer
+        band_volume = comm.allreduce(self._sum(self.volumes))
+        self.fallback = band_volume < FILL_FRACTION * thickness * self.area
+        for k, s in zip(*np.nonzero(self.fallback), strict=True):  # add the first cell layer
             self.layer_slot[s, fc[(fslot == k) & (face_side == s)]] = k
         self.layer_volume = comm.allreduce(self._sum(self.volumes))
         self.cells = comm.allreduce(self._count())
