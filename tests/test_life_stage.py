@@ -121,7 +121,7 @@ def test_outputs_and_interface_layers(baseline: tuple[dict[str, Any], Path]) -> 
 def test_case_errors_name_the_key() -> None:
     with pytest.raises(CaseError, match="weibull_shape"):
         validate_case({"life": {}})
-    with pytest.raises(CaseError, match="life.constants.darveaux = 'nope'"):
+    with pytest.raises(CaseError, match=r"life\.constants\.darveaux = 'nope'"):
         validate_case({"life": {"weibull_shape": 5, "constants": {"darveaux": "nope"}}})
     with pytest.raises(CaseError, match=r"\[life.morrow\]"):
         validate_case({"life": {"weibull_shape": 5, "model": "morrow"}})

@@ -6,7 +6,7 @@ Present in the case file -> the run turns its stabilized cycle into per-joint li
     [life]
     weibull_shape = 7.0                 # beta of the joints' life distribution (from test data)
     interface_thickness = "10 um"       # averaging layer at each pad interface
-    model = "auto"                      # or engelmaier | darveaux | syed_energy | syed_creep_strain | morrow | coffin_manson
+    model = "auto"                      # engelmaier darveaux syed_energy syed_creep_strain morrow coffin_manson
     models = { mass = "engelmaier" }    # per joint role (bump, mass, lead, ...) overrides
     constants = { engelmaier = "engelmaier_snpb" }   # data table of fem_package/data/life_models.toml per model
     mission_profile = "field.csv"       # optional: 'time [h],temperature [C]' history, rainflow + Miner
@@ -82,13 +82,17 @@ class LifeSettings(CaseModel):
         tables = life_model_tables()
         for name, key in self.constants.items():
             if name not in DATA_MODEL:
-                raise ValueError(f"life.constants.{name}: not a model with data tables; allowed: {', '.join(DATA_MODEL)}")
+                raise ValueError(
+                    f"life.constants.{name}: not a model with data tables; allowed: {', '.join(DATA_MODEL)}"
+                )
             if tables.get(key) != DATA_MODEL[name]:
                 known = sorted(k for k, m in tables.items() if m == DATA_MODEL[name])
                 raise ValueError(f"life.constants.{name} = {key!r}: no such {name} table; known: {', '.join(known)}")
         if self.norris_landzberg != "auto" and tables.get(self.norris_landzberg) != "norris_landzberg":
             known = sorted(k for k, m in tables.items() if m == "norris_landzberg")
-            raise ValueError(f"life.norris_landzberg = {self.norris_landzberg!r}: unknown; allowed: auto, {', '.join(known)}")
+            raise ValueError(
+                f"life.norris_landzberg = {self.norris_landzberg!r}: unknown; allowed: auto, {', '.join(known)}"
+            )
         chosen = {self.model, *self.models.values()}
         for name in ("morrow", "coffin_manson"):
             if name in chosen and getattr(self, name) is None:

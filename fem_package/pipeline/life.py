@@ -93,8 +93,16 @@ class LifeStage:
             x, y, _ = r.joint_center or (0.0, 0.0, 0.0)
             self.joints.append(
                 JointInfo(
-                    r.joint_id, r.name, r.role, case.material_of(r.role).key, x, y, r.dnp or 0.0,
-                    r.multiplicity, r.fraction, cut_by_symmetry_planes(r),
+                    r.joint_id,
+                    r.name,
+                    r.role,
+                    case.material_of(r.role).key,
+                    x,
+                    y,
+                    r.dnp or 0.0,
+                    r.multiplicity,
+                    r.fraction,
+                    cut_by_symmetry_planes(r),
                 )
             )
         self.joints.sort(key=lambda j: j.joint_id)
@@ -103,7 +111,12 @@ class LifeStage:
         self.cell_joint = cell_joint
         coords, boundary = _boundary_vertices(self.mesh, cell_joint, self.n_owned)
         self.layers = InterfaceLayers(
-            comm, coords, boundary, cell_joint, cell_volumes, self.settings.interface_thickness,
+            comm,
+            coords,
+            boundary,
+            cell_joint,
+            cell_volumes,
+            self.settings.interface_thickness,
             [j.joint_id for j in self.joints],
         )
         self.cut = np.array([j.cut for j in self.joints], dtype=bool)  # (J, 2): component zeroed
@@ -119,8 +132,12 @@ class LifeStage:
         present = {r.role for r in regions}
         self.corner = (
             CornerStresses(
-                comm, coords, {role: roles == role for role in LAYER_ROLES if role in present},
-                cell_volumes, corner, self.settings.corner_radius,
+                comm,
+                coords,
+                {role: roles == role for role in LAYER_ROLES if role in present},
+                cell_volumes,
+                corner,
+                self.settings.corner_radius,
             )
             if np.all(np.isfinite(corner)) and present & set(LAYER_ROLES)
             else None
@@ -195,9 +212,8 @@ class LifeStage:
                 inelastic_strain=None if strain is None else float(strain[k, side[k]]),
                 crack_length=math.sqrt(4.0 * layer.interface_area / (math.pi * j.fraction)),
             )
-            model = s.models.get(j.role, s.model)
-            if model == "auto":
-                model = auto_model(j.material, self.inelastic, tables)
+            choice: str = s.models.get(j.role, s.model)
+            model = auto_model(j.material, self.inelastic, tables) if choice == "auto" else choice
             result = joint_life(model, j.material, drivers, cond, tables, user)
             results.append(result)
             rows.append(
@@ -215,7 +231,8 @@ class LifeStage:
                     "first_cell_layer": layer.first_cell_layer,
                     "shear_strain_range": drivers.shear_strain_range,
                     "shear_strain_range_by_interface": {
-                        "bottom": float(gamma_range[k, 0]), "top": float(gamma_range[k, 1])
+                        "bottom": float(gamma_range[k, 0]),
+                        "top": float(gamma_range[k, 1]),
                     },
                     "energy_density_per_cycle_J_m3": drivers.energy_density,
                     "energy_density_per_cycle_history_J_m3": [float(e[k, side[k]]) for e in self.energy],
@@ -251,27 +268,35 @@ class LifeStage:
                 r["characteristic_life"] = _finite_or_none(float(e))
         crit_k = int(np.lexsort((-np.array([j.dnp for j in self.joints]), np.where(finite, n, np.inf)))[0])
         crit = self.joints[crit_k]
-        models_used = {
-            r.label: {"model": r.model, "table": r.table, "source": r.source, "failure_percent": r.failure_percent}
+        models_used: dict[str, dict[str, Any]] = {
+            r.label: {
+                "model": r.model,
+                "table": r.table,
+                "source": r.source,
+                "failure_percent": r.failure_percent,
+                "applies_to": get(r.table).attributes.get("applies_to", "") if r.table != "case" else "user fit",
+            }
             for r in results
         }
-        for label, m in models_used.items():
-            if m["table"] != "case":
-                m["applies_to"] = get(m["table"]).attributes.get("applies_to", "")
         out: dict[str, Any] = {
             "interface_thickness_m": s.interface_thickness,
-            "cycle": {"mean_temperature_K": cond.mean_temperature, "frequency_Hz": cond.frequency,
-                      "range_K": t_max - t_min, "max_temperature_K": t_max},
+            "cycle": {
+                "mean_temperature_K": cond.mean_temperature,
+                "frequency_Hz": cond.frequency,
+                "range_K": t_max - t_min,
+                "max_temperature_K": t_max,
+            },
             "models": models_used,
             "joints": rows,
             "critical_joint": {
-                "joint_id": crit.joint_id, "name": crit.name, "dnp": crit.dnp,
-                "cycles_to_failure": _finite_or_none(float(n[crit_k])), "model": results[crit_k].label,
+                "joint_id": crit.joint_id,
+                "name": crit.name,
+                "dnp": crit.dnp,
+                "cycles_to_failure": _finite_or_none(float(n[crit_k])),
+                "model": results[crit_k].label,
             },
             "weibull": population,
-            "interface_layers": [
-                {**i.__dict__, "equivalent_diameter_m": i.equivalent_diameter} for i in info
-            ],
+            "interface_layers": [{**i.__dict__, "equivalent_diameter_m": i.equivalent_diameter} for i in info],
             "delamination": self.corner.summary() if self.corner is not None else None,
             "files": ["life.csv", "life.xdmf", "life_map.png", "hysteresis.csv", "hysteresis.png"],
         }
@@ -311,8 +336,11 @@ class LifeStage:
                 folder / "life.csv",
             )
             write_life_map(
-                np.array([j.x for j in self.joints]), np.array([j.y for j in self.joints]), n,
-                [j.name for j in self.joints], folder / "life_map.png",
+                np.array([j.x for j in self.joints]),
+                np.array([j.y for j in self.joints]),
+                n,
+                [j.name for j in self.joints],
+                folder / "life_map.png",
                 f"{self.case.title}\ncritical: {crit.name}, N = {n[crit_k]:.3g} ({results[crit_k].label})",
             )
             write_hysteresis_csv(loops, folder / "hysteresis.csv")

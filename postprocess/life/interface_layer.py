@@ -142,8 +142,8 @@ class InterfaceLayers:
         area = comm.allreduce(area)
         moment = comm.allreduce(moment)
         if np.any(area[:, 1] <= 0) or np.any(zmax - zmin <= 0):
-            flat = [self.joint_ids[k] for k in range(n_joints) if area[k, 1] <= 0 or zmax[k] - zmin[k] <= 0]
-            raise ValueError(f"joints {flat} have pad faces at one height only: no bottom and top interface")
+            one_level = [self.joint_ids[k] for k in range(n_joints) if area[k, 1] <= 0 or zmax[k] - zmin[k] <= 0]
+            raise ValueError(f"joints {one_level} have pad faces at one height only: no bottom and top interface")
         self.plane_z = moment / area
         self.area = area
 

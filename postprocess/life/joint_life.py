@@ -121,7 +121,9 @@ def joint_life(
     source = _sources(table)
     if model == "engelmaier":
         dg = drivers.shear_strain_range
-        n = solder.engelmaier_cycles(dg, cycle.mean_temperature, cycle.frequency, EngelmaierConstants.from_library(table))
+        n = solder.engelmaier_cycles(
+            dg, cycle.mean_temperature, cycle.frequency, EngelmaierConstants.from_library(table)
+        )
         return ModelResult(model, table, "shear_strain_range", dg, n, percent, calibrated, source)
     if model == "darveaux":
         w = _need(drivers.energy_density, model, "inelastic energy density per cycle")

@@ -21,13 +21,22 @@ def write_life_map(x: np.ndarray, y: np.ndarray, cycles: np.ndarray, names: list
     if finite.any():
         lo, hi = float(n[finite].min()), float(n[finite].max())
         sc = ax.scatter(
-            xm[finite], ym[finite], c=n[finite], norm=LogNorm(lo, hi if hi > lo else 10 * lo), cmap="RdYlGn",
-            s=160, edgecolors="k",
+            xm[finite],
+            ym[finite],
+            c=n[finite],
+            norm=LogNorm(lo, hi if hi > lo else 10 * lo),
+            cmap="RdYlGn",
+            s=160,
+            edgecolors="k",
         )
         fig.colorbar(sc, ax=ax, label="cycles to failure")
         k = int(np.flatnonzero(finite)[np.argmin(n[finite])])
         ax.annotate(
-            f"{names[k]}\nN = {n[k]:.3g}", (xm[k], ym[k]), textcoords="offset points", xytext=(10, 10), fontsize=8,
+            f"{names[k]}\nN = {n[k]:.3g}",
+            (xm[k], ym[k]),
+            textcoords="offset points",
+            xytext=(10, 10),
+            fontsize=8,
             arrowprops={"arrowstyle": "-"},
         )
     if (~finite).any():
