@@ -128,8 +128,8 @@ class InterfaceLayers:
         zmax = np.full(n_joints, -np.inf)
         np.minimum.at(zmin, fslot, fz)
         np.maximum.at(zmax, fslot, fz)
-        zmin = comm.allreduce(zmin, op=MPI.MIN)
-        zmax = comm.allreduce(zmax, op=MPI.MAX)
+        comm.Allreduce(MPI.IN_PLACE, zmin, op=MPI.MIN)  # buffer reduction: element-wise on arrays
+        comm.Allreduce(MPI.IN_PLACE, zmax, op=MPI.MAX)
         missing = [self.joint_ids[k] for k in range(n_joints) if not np.isfinite(zmin[k])]
         if missing:
             raise ValueError(f"joints {missing} have no horizontal interface with a pad (no pad faces found)")
