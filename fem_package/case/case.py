@@ -18,6 +18,7 @@ from fem_package.case.errors import CaseError, describe_validation_error
 from fem_package.case.geometry import GEOMETRY_MODELS, GeometryParams
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 from fem_package.case.hermeticity import HermeticitySettings
+from fem_package.case.life import LifeSettings
 from fem_package.case.load import ThermalLoad
 from fem_package.case.materials import MaterialsSection
 from fem_package.case.mesh import MeshSettings
@@ -39,6 +40,7 @@ class Case(CaseModel):
     output: OutputSettings = Field(default_factory=OutputSettings)
     hermeticity: HermeticitySettings = Field(default_factory=HermeticitySettings)
     thermal: ThermalSettings = Field(default_factory=ThermalSettings)
+    life: LifeSettings | None = Field(None, description="fatigue life after the mechanics (present = on)")
 
     @model_validator(mode="after")
     def _materials_exist(self) -> Self:
@@ -140,6 +142,7 @@ FILE_KEYS: tuple[tuple[str, ...], ...] = (
     ("geometry", "path"),
     ("hermeticity", "climate_file"),
     ("thermal", "map", "file"),
+    ("life", "mission_profile"),
 )
 """Case keys that name files; relative names are relative to the case file's folder."""
 

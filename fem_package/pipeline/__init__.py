@@ -221,6 +221,9 @@ def run(
 
         mesh = tagged.mesh
         metrics = JointMetrics(comm, desc.regions, owned_cell_tags(tagged), cell_volumes(mesh))
+        from fem_package.pipeline.life import LifeStage
+
+        life = LifeStage.create(case, tagged, comm, metrics.volumes, inelastic=False)  # None without [life]
 
         material_keys = sorted({m.material.key for m in problem.cells.regions})
         Q = recovery.Q
@@ -256,6 +259,8 @@ def run(
                 metrics.add_step(step.index, fields.von_mises, fields.shear_strain)
                 if hermeticity is not None:
                     hermeticity.add_step(fields.stress)
+                if life is not None:
+                    life.add_step(step, fields.stress, fields.shear_strain)
                 t0 = time.perf_counter()
                 temperature.x.array[:] = step_temperature
                 written = [problem.u, recovery.stress, recovery.von_mises, recovery.shear, temperature, *static]
@@ -330,6 +335,8 @@ def run(
             summary["design_rule"] = contact_design_rule(case, desc, steps)
         if hermeticity is not None:
             summary["hermeticity"] = hermeticity.finish(folder)
+        if life is not None:
+            summary["life"] = life.finish(folder, console)
         timings = problem.timings
         t_pic = time.perf_counter()
         if comm.rank == 0:

@@ -119,6 +119,9 @@ def run_inelastic(
         solver = HistorySolver(problem, settings)
         fields = InelasticFields(problem)
         metrics = JointMetrics(comm, desc.regions, owned_cell_tags(tagged), cell_volumes(tagged.mesh))
+        from fem_package.pipeline.life import LifeStage
+
+        life = LifeStage.create(case, tagged, comm, metrics.volumes, inelastic=True)  # None without [life]
         names = [r.name for r in desc.regions]
         joint_regions = [i for i, r in enumerate(desc.regions) if r.joint_id is not None]
         tracked = joint_regions or list(range(len(desc.regions)))
@@ -190,6 +193,8 @@ def run_inelastic(
                         ) from None
                     values = fields.evaluate()
                     metrics.add_step(step.index, values.von_mises, values.shear_strain)
+                    if life is not None:
+                        life.add_step(step, values.stress, values.shear_strain)
                     t1 = time.perf_counter()
                     temperature.x.array[:] = step.temperature
                     writer.write([problem.u, *fields.functions, temperature, *static], step.time)
@@ -215,6 +220,11 @@ def run_inelastic(
                     )
             writer.close()
             parts.append(part)
+            if life is not None:  # per-cell dissipation and inelastic strain of this cycle
+                life.end_cycle(
+                    pts.cell_average(pts.committed.dissipation) - w0,
+                    pts.cell_average(pts.committed.equivalent_inelastic_strain) - p0,
+                )
             if cycle >= 1 or period is None:
                 dw = metrics.region_average(pts.cell_average(pts.committed.dissipation) - w0)
                 dp = metrics.region_average(pts.cell_average(pts.committed.equivalent_inelastic_strain) - p0)
@@ -327,6 +337,8 @@ def run_inelastic(
             },
             "fields": {**FIELDS, **INELASTIC_FIELDS},
         }
+        if life is not None:
+            summary["life"] = life.finish(folder, console)
         t_pic = time.perf_counter()
         if comm.rank == 0:
             write_joint_table(folder / "joints.csv", joints)

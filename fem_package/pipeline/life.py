@@ -1,0 +1,383 @@
+"""Life stage: stabilized-cycle results -> per-joint fatigue lives, package Weibull, mission years.
+
+Called by the elastic and inelastic runs when the case has a ``[life]`` section:
+
+    life = LifeStage.create(case, tagged, comm, volumes, inelastic=...)   # after meshing
+    life.add_step(step, stress, shear_strain)                            # every solved step
+    life.end_cycle(dW_cells, dp_cells)                                   # inelastic: each finished cycle
+    summary["life"] = life.finish(folder, console)                      # after the mechanics
+
+It finds each joint's pad-interface layers from the mesh topology
+(:mod:`postprocess.life.interface_layer`), averages the drivers over them, evaluates the case's
+life model per joint (:mod:`postprocess.life.joint_life`), and writes ``life.csv``, ``life.xdmf``
+(DG0 ``cycles_to_failure``, ``damage_per_cycle``, ``interface_layer``), ``life_map.png``,
+``hysteresis.csv``/``.png``; the summary's ``life`` section holds models with sources, per-joint
+lives, critical joint, Weibull B1/B10/eta of the package (weakest link over the joints, each with
+its multiplicity), the die-corner delamination indicator and the mission-profile life.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fem_package.case import Case
+from fem_package.console import Console
+from fem_package.fenics import MPI, dolfinx
+from fem_package.tagged_mesh import TaggedMesh
+
+LAYER_ROLES = ("underfill", "adhesive", "gel", "encapsulant", "bondline", "die_attach")
+"""Roles whose die-corner interface stresses are the delamination indicator."""
+
+
+@dataclass(frozen=True)
+class JointInfo:
+    """A joint of the model: id, name, role, material key, position [m], multiplicity, fraction, cut planes."""
+
+    joint_id: int
+    name: str
+    role: str
+    material: str
+    x: float
+    y: float
+    dnp: float
+    multiplicity: int
+    fraction: float
+    cut: tuple[bool, bool]
+
+
+def _boundary_vertices(mesh: Any, cell_joint: np.ndarray, n_owned: int) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 4, 3) vertex coordinates of the owned cells and (n, 4) flags 'vertex touches joint and non-joint cells'.
+
+    Counts per P1 node are summed over ranks (scatter_reverse add, then forward), so a vertex on a
+    process boundary gets the same flag on every rank.
+    """
+    V1 = dolfinx.fem.functionspace(mesh, ("Lagrange", 1))
+    dofs = V1.dofmap.list[:n_owned]
+    coords = V1.tabulate_dof_coordinates()[dofs]
+    flags = []
+    for which in (cell_joint >= 0, cell_joint < 0):
+        f = dolfinx.fem.Function(V1)
+        np.add.at(f.x.array, dofs[which].ravel(), 1.0)
+        f.x.scatter_reverse(dolfinx.la.InsertMode.add)
+        f.x.scatter_forward()
+        flags.append(f.x.array[dofs] > 0)
+    return coords, flags[0] & flags[1]
+
+
+class LifeStage:
+    """Collects the interface-layer histories of a run and turns them into lives (see the module docstring)."""
+
+    def __init__(self, case: Case, tagged: TaggedMesh, comm: Any, cell_volumes: np.ndarray, inelastic: bool):
+        from fem_package.pipeline import owned_cell_tags
+        from postprocess.joint_metrics import cut_by_symmetry_planes
+        from postprocess.life.delamination import CornerStresses
+        from postprocess.life.interface_layer import InterfaceLayers
+
+        assert case.life is not None
+        self.case, self.settings, self.comm, self.inelastic = case, case.life, comm, inelastic
+        self.mesh = tagged.mesh
+        regions = tagged.description.regions
+        by_tag = {r.tag: r for r in regions}
+        tags = owned_cell_tags(tagged)
+        self.n_owned = len(tags)
+        cell_joint = np.array([by_tag[t].joint_id if by_tag[t].joint_id is not None else -1 for t in tags])
+        self.joints: list[JointInfo] = []
+        for r in regions:
+            if r.joint_id is None or any(j.joint_id == r.joint_id for j in self.joints):
+                continue
+            x, y, _ = r.joint_center or (0.0, 0.0, 0.0)
+            self.joints.append(
+                JointInfo(
+                    r.joint_id,
+                    r.name,
+                    r.role,
+                    case.material_of(r.role).key,
+                    x,
+                    y,
+                    r.dnp or 0.0,
+                    r.multiplicity,
+                    r.fraction,
+                    cut_by_symmetry_planes(r),
+                )
+            )
+        self.joints.sort(key=lambda j: j.joint_id)
+        if not self.joints:
+            raise ValueError(f"[life]: geometry '{case.geometry.type}' has no joints to evaluate")
+        self.cell_joint = cell_joint
+        coords, boundary = _boundary_vertices(self.mesh, cell_joint, self.n_owned)
+        self.layers = InterfaceLayers(
+            comm,
+            coords,
+            boundary,
+            cell_joint,
+            cell_volumes,
+            self.settings.interface_thickness,
+            [j.joint_id for j in self.joints],
+        )
+        self.cut = np.array([j.cut for j in self.joints], dtype=bool)  # (J, 2): component zeroed
+        roles = np.array([by_tag[t].role for t in tags])
+        die = roles == "die"
+        corner = np.array(
+            [
+                comm.allreduce(float(coords[die][:, :, 0].max()) if die.any() else -np.inf, op=MPI.MAX),
+                comm.allreduce(float(coords[die][:, :, 1].max()) if die.any() else -np.inf, op=MPI.MAX),
+                comm.allreduce(float(coords[die][:, :, 2].min()) if die.any() else np.inf, op=MPI.MIN),
+            ]
+        )
+        present = {r.role for r in regions}
+        self.corner = (
+            CornerStresses(
+                comm,
+                coords,
+                {role: roles == role for role in LAYER_ROLES if role in present},
+                cell_volumes,
+                corner,
+                self.settings.corner_radius,
+            )
+            if np.all(np.isfinite(corner)) and present & set(LAYER_ROLES)
+            else None
+        )
+        self.steps: list[int] = []
+        self.cycles: list[int] = []
+        self.temperatures: list[float] = []
+        self.gamma: list[np.ndarray] = []  # per step (J, 2 sides, 2 components)
+        self.tau: list[np.ndarray] = []
+        self.energy: list[np.ndarray] = []  # per cycle (J, 2 sides)
+        self.strain: list[np.ndarray] = []
+
+    @classmethod
+    def create(
+        cls, case: Case, tagged: TaggedMesh, comm: Any, cell_volumes: np.ndarray, inelastic: bool
+    ) -> LifeStage | None:
+        """The stage when the case has ``[life]``, else None."""
+        return None if case.life is None else cls(case, tagged, comm, cell_volumes, inelastic)
+
+    def _zero_cut(self, v: np.ndarray) -> np.ndarray:
+        return np.where(self.cut[:, None, :], 0.0, v)
+
+    def add_step(self, step: Any, stress: np.ndarray, shear_strain: np.ndarray) -> None:
+        """Fold in one solved step: owned-cell stress (n, 3, 3) [Pa] and engineering shear strain (n, 2)."""
+        self.steps.append(int(step.index))
+        self.cycles.append(int(step.cycle))
+        self.temperatures.append(float(step.temperature))
+        self.gamma.append(self._zero_cut(self.layers.average(shear_strain)))
+        self.tau.append(self._zero_cut(self.layers.average(np.stack([stress[:, 0, 2], stress[:, 1, 2]], axis=1))))
+        if self.corner is not None:
+            self.corner.add_step(int(step.index), stress)
+
+    def end_cycle(self, energy_cells: np.ndarray, strain_cells: np.ndarray) -> None:
+        """Inelastic runs: the per-cell dissipated energy density [J/m^3] and equivalent inelastic strain of a cycle."""
+        self.energy.append(self.layers.average(energy_cells))
+        self.strain.append(self.layers.average(strain_cells))
+
+    def finish(self, folder: Path, console: Console) -> dict[str, Any]:
+        """Lives, outputs and the summary's ``life`` section (collective; rank 0 writes the files)."""
+        from postprocess.life import weibull
+        from postprocess.life.constants import NorrisLandzbergConstants, get
+        from postprocess.life.hysteresis import project, write_hysteresis_csv, write_hysteresis_png
+        from postprocess.life.joint_life import CycleConditions, Drivers, auto_model, joint_life, norris_landzberg_table
+        from postprocess.life.life_csv import JointLife, write_life_csv
+        from postprocess.life.life_map import write_life_map
+        from postprocess.life.mission import mission_life, norris_landzberg_life, read_temperature_history
+
+        s = self.settings
+        cycles = np.array(self.cycles)
+        last = cycles == cycles.max() if self.inelastic else np.ones(len(cycles), dtype=bool)
+        gamma = np.stack(self.gamma)[last]  # (steps, J, 2, 2)
+        diff = gamma[:, None] - gamma[None, :]
+        gamma_range = np.linalg.norm(diff, axis=-1).max(axis=(0, 1))  # (J, 2)
+        energy = self.energy[-1] if self.energy else None
+        strain = self.strain[-1] if self.strain else None
+        side = np.argmax(energy if energy is not None else gamma_range, axis=1)
+        info = self.layers.info()
+        temps = [p[1] for p in self.case.load.corner_points()]
+        t_min, t_max = min(temps), max(temps)
+        period = self.case.load.period or (self.case.load.corner_points()[-1][0] - self.case.load.corner_points()[0][0])
+        cond = CycleConditions(0.5 * (t_min + t_max), 1.0 / period)
+        tables = dict(s.constants)
+        user = {"morrow": s.morrow, "coffin_manson": s.coffin_manson}
+
+        rows: list[dict[str, Any]] = []
+        results = []
+        for k, j in enumerate(self.joints):
+            layer = info[2 * k + int(side[k])]
+            drivers = Drivers(
+                shear_strain_range=float(gamma_range[k, side[k]]),
+                energy_density=None if energy is None else float(energy[k, side[k]]),
+                inelastic_strain=None if strain is None else float(strain[k, side[k]]),
+                crack_length=math.sqrt(4.0 * layer.interface_area / (math.pi * j.fraction)),
+            )
+            choice: str = s.models.get(j.role, s.model)
+            model = auto_model(j.material, self.inelastic, tables) if choice == "auto" else choice
+            result = joint_life(model, j.material, drivers, cond, tables, user)
+            results.append(result)
+            rows.append(
+                {
+                    "joint_id": j.joint_id,
+                    "name": j.name,
+                    "role": j.role,
+                    "material": j.material,
+                    "dnp": j.dnp,
+                    "x": j.x,
+                    "y": j.y,
+                    "multiplicity": j.multiplicity,
+                    "critical_interface": layer.side,
+                    "layer_thickness_m": layer.thickness,
+                    "first_cell_layer": layer.first_cell_layer,
+                    "shear_strain_range": drivers.shear_strain_range,
+                    "shear_strain_range_by_interface": {
+                        "bottom": float(gamma_range[k, 0]),
+                        "top": float(gamma_range[k, 1]),
+                    },
+                    "energy_density_per_cycle_J_m3": drivers.energy_density,
+                    "energy_density_per_cycle_history_J_m3": [float(e[k, side[k]]) for e in self.energy],
+                    "inelastic_strain_per_cycle": drivers.inelastic_strain,
+                    "crack_length_m": drivers.crack_length,
+                    "model": result.label,
+                    "metric": result.metric,
+                    "metric_value": result.metric_value,
+                    "cycles_to_failure": _finite_or_none(result.cycles_to_failure),
+                    "failure_percent": result.failure_percent,
+                    "calibrated": result.calibrated,
+                }
+            )
+        n = np.array([r.cycles_to_failure for r in results])
+        beta = s.weibull_shape
+        finite = np.isfinite(n)
+        population: dict[str, Any] | None = None
+        if finite.any():
+            etas = np.array(
+                [weibull.eta_from_percentile(r.cycles_to_failure, r.failure_percent / 100, beta) for r in results]
+            )
+            mult = np.array([j.multiplicity for j in self.joints], dtype=float)
+            eta_pkg = weibull.series_percentile(1 - math.exp(-1), etas[finite], beta, mult[finite])
+            population = {
+                "shape": beta,
+                "scale": eta_pkg,
+                "B1": weibull.b_life(1, eta_pkg, beta),
+                "B10": weibull.b_life(10, eta_pkg, beta),
+                "joints_in_package": int(mult.sum()),
+                "note": "package = first joint failure (weakest link); scale = characteristic life eta [cycles]",
+            }
+            for r, e in zip(rows, etas, strict=True):
+                r["characteristic_life"] = _finite_or_none(float(e))
+        crit_k = int(np.lexsort((-np.array([j.dnp for j in self.joints]), np.where(finite, n, np.inf)))[0])
+        crit = self.joints[crit_k]
+        models_used: dict[str, dict[str, Any]] = {
+            r.label: {
+                "model": r.model,
+                "table": r.table,
+                "source": r.source,
+                "failure_percent": r.failure_percent,
+                "applies_to": get(r.table).attributes.get("applies_to", "") if r.table != "case" else "user fit",
+            }
+            for r in results
+        }
+        out: dict[str, Any] = {
+            "interface_thickness_m": s.interface_thickness,
+            "cycle": {
+                "mean_temperature_K": cond.mean_temperature,
+                "frequency_Hz": cond.frequency,
+                "range_K": t_max - t_min,
+                "max_temperature_K": t_max,
+            },
+            "models": models_used,
+            "joints": rows,
+            "critical_joint": {
+                "joint_id": crit.joint_id,
+                "name": crit.name,
+                "dnp": crit.dnp,
+                "cycles_to_failure": _finite_or_none(float(n[crit_k])),
+                "model": results[crit_k].label,
+            },
+            "weibull": population,
+            "interface_layers": [{**i.__dict__, "equivalent_diameter_m": i.equivalent_diameter} for i in info],
+            "delamination": self.corner.summary() if self.corner is not None else None,
+            "files": ["life.csv", "life.xdmf", "life_map.png", "hysteresis.csv", "hysteresis.png"],
+        }
+        if s.mission_profile is not None and population is not None:
+            history = read_temperature_history(s.mission_profile)
+            table = norris_landzberg_table(crit.material, s.norris_landzberg)
+            life = norris_landzberg_life(
+                population["scale"], t_max - t_min, cond.frequency, t_max, NorrisLandzbergConstants.from_library(table)
+            )
+            ml = mission_life(history, life)
+            out["mission"] = {
+                "profile": s.mission_profile,
+                "norris_landzberg": table,
+                "damage_per_pass": ml.damage_per_pass,
+                "pass_duration_s": ml.pass_duration,
+                "characteristic_life_years": _finite_or_none(ml.years),
+                "B10_years": _finite_or_none(ml.years * population["B10"] / population["scale"]),
+                "B1_years": _finite_or_none(ml.years * population["B1"] / population["scale"]),
+            }
+
+        # hysteresis of the most critical joints, at their critical interface
+        order = np.argsort(np.where(finite, n, np.inf), kind="stable")[: s.hysteresis_joints]
+        g_all, t_all = np.stack(self.gamma), np.stack(self.tau)
+        loops = [
+            project(self.joints[k].joint_id, np.array(self.steps), cycles, g_all[:, k, side[k]], t_all[:, k, side[k]])
+            for k in order
+        ]
+        for loop, k in zip(loops, order, strict=True):
+            rows[k]["loop_area_per_cycle_J_m3"] = {str(c): a for c, a in loop.areas().items()}
+        self._write_fields(folder, n)
+        if self.comm.rank == 0:
+            write_life_csv(
+                [
+                    JointLife(j.joint_id, j.name, j.dnp, r.metric, r.metric_value, r.label, r.cycles_to_failure)
+                    for j, r in zip(self.joints, results, strict=True)
+                ],
+                folder / "life.csv",
+            )
+            write_life_map(
+                np.array([j.x for j in self.joints]),
+                np.array([j.y for j in self.joints]),
+                n,
+                [j.name for j in self.joints],
+                folder / "life_map.png",
+                f"{self.case.title}\ncritical: {crit.name}, N = {n[crit_k]:.3g} ({results[crit_k].label})",
+            )
+            write_hysteresis_csv(loops, folder / "hysteresis.csv")
+            energies = {self.joints[k].joint_id: [float(e[k, side[k]]) for e in self.energy] for k in order}
+            write_hysteresis_png(loops, energies if self.energy else {}, folder / "hysteresis.png")
+        console.info(
+            f"life: critical {crit.name} (DNP {crit.dnp * 1e3:.2f} mm) N = {n[crit_k]:.4g} cycles "
+            f"({results[crit_k].label})"
+            + (f"; package B10 = {population['B10']:.4g}, eta = {population['scale']:.4g}" if population else "")
+        )
+        return out
+
+    def _write_fields(self, folder: Path, cycles: np.ndarray) -> None:
+        """life.xdmf: per-cell cycles to failure and damage per cycle of the joint a cell belongs to."""
+        from fem_package.field_output import FieldWriter
+
+        index = {j.joint_id: k for k, j in enumerate(self.joints)}
+        slot = np.array([index.get(int(j), -1) for j in self.cell_joint])
+        life = np.where(slot >= 0, cycles[np.maximum(slot, 0)], np.nan)
+        with np.errstate(divide="ignore"):
+            damage = np.where(slot >= 0, 1.0 / life, 0.0)
+        Q = dolfinx.fem.functionspace(self.mesh, ("DG", 0))
+        functions = []
+        for name, values in (
+            ("cycles_to_failure", life),
+            ("damage_per_cycle", damage),
+            ("interface_layer", self.layers.cell_mask()),
+        ):
+            f = dolfinx.fem.Function(Q, name=name)
+            f.x.array[: self.n_owned] = values
+            f.x.scatter_forward()
+            functions.append(f)
+        writer = FieldWriter(self.mesh, folder, "life")
+        writer.write(functions, 0.0)
+        writer.close()
+
+
+def _finite_or_none(x: float) -> float | None:
+    """JSON has no infinity: an infinite life is written as null."""
+    return float(x) if math.isfinite(x) else None
