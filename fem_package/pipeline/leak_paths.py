@@ -90,14 +90,21 @@ def gather_leak_mesh(
 
 
 class LeakPathStage:
-    """Collects the cell stresses of every step; at the end finds the routes, intact and cracked."""
+    """Collects the cell stresses of every load step; at the end finds the routes, intact and cracked.
+
+    The crack criteria see the converged state of every load step, elastic or inelastic. An
+    inelastic run's increments between load steps are not recorded: the load steps hold the
+    corners of the profile (ramp ends, where the thermal stresses peak, and dwell ends, where
+    they have relaxed), and one stress per increment would multiply the memory and the pairwise
+    range computation by the number of increments for intermediate states.
+    """
 
     def __init__(self, case: Case, tagged: TaggedMesh, comm: Any):
         settings = case.leak_paths
         assert settings is not None
         self.settings: LeakPathSettings = settings
         self.tagged, self.comm = tagged, comm
-        self.history = StressHistory() if settings.crack else None
+        self.history: list[np.ndarray] | None = [] if settings.crack else None
         regions = tagged.description.regions
         materials: dict[int, Material] = {r.tag: case.material_of(r.role) for r in regions}
         self.region_permeability = {tag: moisture_permeability(m).value for tag, m in materials.items()}
@@ -108,13 +115,27 @@ class LeakPathStage:
     def add_step(self, stress: np.ndarray) -> None:
         """Record the owned cells' (n, 3, 3) stress of one load step."""
         if self.history is not None:
-            self.history.add(stress)
+            self.history.append(np.asarray(stress, dtype=float).copy())
+
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """The recorded stresses (steps, n, 3, 3) of this rank, for a checkpoint."""
+        if self.history is None:
+            return {}
+        return {"leak_stress": np.array(self.history) if self.history else np.zeros((0, 3, 3))}
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        """Inverse of :meth:`state_arrays`."""
+        if self.history is not None:
+            self.history = list(arrays["leak_stress"])
 
     def finish(self, folder: Path) -> dict[str, Any]:
         """Analyse, write the route files on rank 0, return the summary section (same on every rank)."""
         values: dict[str, np.ndarray] = {}
         if self.history is not None:
-            values = self.history.measures()
+            history = StressHistory()
+            for stress in self.history:
+                history.add(stress)
+            values = history.measures()
         gathered = gather_leak_mesh(self.tagged, self.settings, values, self.comm)
         summary = self._analyse(gathered, folder) if gathered is not None else None
         return dict(self.comm.bcast(summary, root=0))
