@@ -165,6 +165,11 @@ class InelasticMechanics:
             console.info(f"--resume: no checkpoint in {work}; starting from the beginning")
         if restored is not None:
             record, arrays = restored
+            if "thermal" not in record:
+                raise CaseError(
+                    f"--resume: the checkpoint in {str(work)!r} was written by an older flipstack without the "
+                    "thermal stage's state; run without --resume to start over"
+                )
             self.solver.restore(arrays)
             output.restore(arrays)
             thermal.restore(arrays, record["thermal"])
