@@ -198,3 +198,24 @@ def test_leak_paths_hermeticity_and_report_after_an_inelastic_run(tmp_path: Path
     assert written["hermeticity"]["leak_paths"]["verdict_cracked"] == "not hermetic"
     html = (out / "report.html").read_text()
     assert "Inelastic response" in html and "leak" in html.lower()
+
+
+@pytest.mark.mpi
+def test_two_ranks_give_the_serial_power_cycled_run(tmp_path: Path) -> None:
+    comm = MPI.COMM_WORLD
+    if comm.size < 2:
+        pytest.skip("needs mpiexec -n 2")
+    shared = Path(comm.bcast(str(tmp_path), root=0))
+    case = power_cycled_glue()
+    distributed = run_inelastic(case, shared / "dist", True, Console(verbosity=0), comm=comm, models=glue_models)
+    serial = run_inelastic(
+        case, shared / f"serial{comm.rank}", True, Console(verbosity=0), comm=MPI.COMM_SELF, models=glue_models
+    )
+    assert distributed["run"]["ranks"] == comm.size
+    for a, b in zip(distributed["thermal"]["steps"], serial["thermal"]["steps"], strict=True):
+        assert a["max_K"] == pytest.approx(b["max_K"], rel=1e-9)
+    for a, b in zip(distributed["steps"], serial["steps"], strict=True):
+        assert a["max_displacement_m"] == pytest.approx(b["max_displacement_m"], rel=1e-7)
+    ea = distributed["inelastic"]["per_region"]["glue"]["energy_density_per_cycle_J_m3"]
+    eb = serial["inelastic"]["per_region"]["glue"]["energy_density_per_cycle_J_m3"]
+    np.testing.assert_allclose(ea, eb, rtol=1e-6)
