@@ -46,6 +46,15 @@ class StressHistory:
         """Record one step's (n, 3, 3) cell stresses."""
         self._steps.append(np.asarray(stress, dtype=float).copy())
 
+    def as_array(self) -> np.ndarray:
+        """The recorded stresses as one (steps, n, 3, 3) array (a checkpoint)."""
+        return np.array(self._steps) if self._steps else np.zeros((0, 0, 3, 3))
+
+    def extend(self, stresses: np.ndarray) -> None:
+        """Append the steps of :meth:`as_array`."""
+        for stress in stresses:
+            self.add(stress)
+
     def measures(self) -> dict[str, np.ndarray]:
         """Every measure per cell (zeros without steps would be meaningless: needs at least one step)."""
         if not self._steps:

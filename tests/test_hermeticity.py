@@ -7,6 +7,7 @@ import csv
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -57,8 +58,8 @@ def synthetic_cycle(stage: HermeticityStage, tagged: TaggedMesh, metal_stress: f
     tags[tagged.cell_tags.indices[own]] = tagged.cell_tags.values[own]
     stress = np.zeros((n, 3, 3))
     stress[tags == tagged.description.region("metallization").tag, 0, 0] = metal_stress
-    stage.add_step(np.zeros((n, 3, 3)))
-    stage.add_step(stress)
+    for step_stress in (np.zeros((n, 3, 3)), stress):
+        stage.observe(None, SimpleNamespace(stress=step_stress))
 
 
 def read_rh(path: Path) -> np.ndarray:

@@ -112,7 +112,8 @@ def test_resume_after_a_kill_equals_the_uninterrupted_run(uninterrupted: dict[st
 def test_cli_resume_continues_a_killed_run(tmp_path: Path) -> None:
     case_file = tmp_path / "case.toml"
     raw = glued_die().model_dump(mode="json")
-    raw["load"]["cycles"] = 3  # elastic materials (the shipped models): every cycle alike, three are run
+    raw["load"]["cycles"] = 3  # elastic materials (no shipped law for fr4): every cycle alike, three are run
+    raw["geometry"]["layers"][1]["material"] = "fr4"  # (the shipped underfill law is viscoelastic)
     case_file.write_text(validate_case(raw).to_toml(), encoding="utf-8")
     out = tmp_path / "res"
     record = checkpoint.work_folder(out) / checkpoint.RECORD

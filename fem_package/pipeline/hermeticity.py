@@ -237,10 +237,24 @@ class HermeticityStage:
         self.settings = case.hermeticity
         self.history = StressHistory() if self.settings.crack else None
 
-    def add_step(self, stress: np.ndarray) -> None:
+    def observe(self, step: Any, fields: Any) -> None:
         """Record the owned cells' (n, 3, 3) stress of one load step (kept only with crack criteria)."""
         if self.history is not None:
-            self.history.add(stress)
+            self.history.add(fields.stress)
+
+    def end_cycle(self, energy_cells: np.ndarray, strain_cells: np.ndarray) -> None:
+        """Cracking depends on stresses only."""
+
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """The recorded stresses (steps, n, 3, 3) of this rank, for a checkpoint."""
+        if self.history is None:
+            return {}
+        return {"hermeticity_stress": self.history.as_array()}
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        """Inverse of :meth:`state_arrays`."""
+        if self.history is not None:
+            self.history.extend(arrays["hermeticity_stress"])
 
     def _crack(self) -> tuple[np.ndarray, dict[str, Any]]:
         """Cracked flag per owned cell and the ``cracking`` summary."""

@@ -175,6 +175,37 @@ class LifeStage:
         self.energy.append(self.layers.average(energy_cells))
         self.strain.append(self.layers.average(strain_cells))
 
+    def observe(self, step: Any, fields: Any) -> None:
+        """One converged load step of the run (:class:`solvers.stress_recovery.StepFields`)."""
+        self.add_step(step, fields.stress, fields.shear_strain)
+
+    _HISTORY = ("steps", "cycles", "temperatures", "gamma", "tau", "energy", "strain")
+
+    def state_arrays(self) -> dict[str, np.ndarray]:
+        """The step and cycle histories (the same on every rank) and the corner peaks, for a checkpoint."""
+        out = {f"life_{name}": np.array(getattr(self, name)) for name in self._HISTORY}
+        if self.corner is not None:
+            c = self.corner
+            roles = list(c.masks)
+            out["life_corner"] = np.array(
+                [[c.peel[r], c.shear[r], c.peak_cell_peel[r], c.peel_step.get(r, -1)] for r in roles], dtype=float
+            ).reshape(len(roles), 4)
+        return out
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        """Inverse of :meth:`state_arrays`."""
+        for name in self._HISTORY:
+            setattr(self, name, list(arrays[f"life_{name}"]))
+        self.steps = [int(v) for v in self.steps]
+        self.cycles = [int(v) for v in self.cycles]
+        self.temperatures = [float(v) for v in self.temperatures]
+        if self.corner is not None:
+            c = self.corner
+            for r, (peel, shear, cell, step) in zip(c.masks, arrays["life_corner"], strict=True):
+                c.peel[r], c.shear[r], c.peak_cell_peel[r] = float(peel), float(shear), float(cell)
+                if step >= 0:
+                    c.peel_step[r] = int(step)
+
     def finish(self, folder: Path, console: Console) -> dict[str, Any]:
         """Lives, outputs and the summary's ``life`` section (collective; rank 0 writes the files)."""
         from postprocess.life import weibull

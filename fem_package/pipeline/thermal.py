@@ -16,6 +16,7 @@ value interpolated to the cell centroid.
 from __future__ import annotations
 
 import warnings
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -279,8 +280,12 @@ class ThermalStage:
             return {}
         return {role: w * self.share for role, w in p.role_powers().items()}
 
-    def temperature(self, step: LoadStep) -> float | np.ndarray:
-        """The step's temperature for the mechanics: the chamber value, or one value per local cell (K)."""
+    def temperature(self, step: LoadStep, field_time: float | None = None) -> float | np.ndarray:
+        """The step's temperature for the mechanics: the chamber value, or one value per local cell (K).
+
+        ``field_time``: evaluate a prescribed map at this time instead of the step's (an inelastic run's
+        cycles beyond the profile repeat its last cycle: the map of that cycle's time).
+        """
         if self.mode == "chamber":
             values: float | np.ndarray = step.temperature
             die = np.array([step.temperature] if self.has_die else [])
@@ -288,7 +293,7 @@ class ThermalStage:
             return values
         power: dict[str, float] = {}
         if self.map is not None:
-            cells = self.map.at(step.time)
+            cells = self.map.at(step.time if field_time is None else field_time)
         else:
             hc = self.conduction
             power = self._power(self._last_time, step.time)
@@ -335,6 +340,32 @@ class ThermalStage:
                     "through_fixed": last.through_fixed / self.share,
                 }
         self.records.append(record)
+
+    # checkpoint ------------------------------------------------------------------------------------------------------
+    def state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """(arrays of this rank, JSON record) that let a resumed run continue the temperature history."""
+        record: dict[str, Any] = {"records": self.records}
+        arrays: dict[str, np.ndarray] = {}
+        hc = self.conduction
+        if hc is not None:
+            arrays = {"thermal_T": hc.T.x.array.copy(), "thermal_T_n": hc.T_n.x.array.copy()}
+            record.update(
+                time=hc.time, last_time=self._last_time, seconds=hc.seconds, history=[asdict(h) for h in hc.history]
+            )
+        return arrays, record
+
+    def restore(self, arrays: dict[str, np.ndarray], record: dict[str, Any]) -> None:
+        """Inverse of :meth:`state`."""
+        self.records = list(record["records"])
+        hc = self.conduction
+        if hc is not None:
+            from solvers.heat_conduction import HeatStepStats
+
+            hc.T.x.array[:] = arrays["thermal_T"]
+            hc.T_n.x.array[:] = arrays["thermal_T_n"]
+            hc.time, hc.seconds = float(record["time"]), float(record["seconds"])
+            hc.history = [HeatStepStats(**h) for h in record["history"]]
+            self._last_time = float(record["last_time"])
 
     def summary(self) -> dict[str, Any]:
         """The ``thermal`` section of summary.json (powers and heat flows of the full package)."""
