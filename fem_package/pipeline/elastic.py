@@ -28,17 +28,21 @@ class ElasticMechanics:
     physics = "elastic"
 
     def __init__(self, model: RunModel, folder: Path, comm: Any, console: Console):
+        from solvers.formulation import choose_formulation, problem_class
         from solvers.stress_recovery import StressRecovery
-        from solvers.thermoelastic import ThermoelasticProblem
 
         case = model.case
         self.model, self.console = model, console
         if global_geometry_of(case) is not None and case.thermal.mode != "chamber":
             raise CaseError(f"thermal.mode = {case.thermal.mode!r}: submodel geometries run with 'chamber' only")
-        self.problem = ThermoelasticProblem(model.tagged, model.regions, case.solver)
+        temperatures = [p[1] for p in case.load.corner_points()]
+        self.formulation = choose_formulation(case.solver, [r.material for r in model.regions], temperatures)
+        self.degree = 2 if self.formulation == "mixed" else case.solver.degree  # mixed: Taylor-Hood P2/P1
+        self.problem = problem_class(self.formulation)(model.tagged, model.regions, case.solver)
         self.problem.u.name = "displacement_m"
         self.recovery = StressRecovery(self.problem)
-        console.info(f"thermo-elastic P{case.solver.degree}: {self.problem.num_dofs} dofs; load {case.load.describe()}")
+        label = "mixed u-p P2/P1" if self.formulation == "mixed" else f"P{self.degree}"
+        console.info(f"thermo-elastic {label}: {self.problem.num_dofs} dofs; load {case.load.describe()}")
         self.global_model: GlobalModel | None = None
         if global_geometry_of(case) is not None:  # a submodel: its cut faces follow the global model
             self.global_model = GlobalModel(case, self.problem, model.tagged, folder, comm, console)
@@ -69,7 +73,7 @@ class ElasticMechanics:
                 bar.advance(f"thermal cycle  T = {celsius(step.temperature):6.1f} C")
                 console.detail(
                     f"  step {step.index}: T = {celsius(step.temperature):.1f} C, "
-                    f"{stats.iterations} CG its, |u|max = {fields.displacement_max:.3e} m"
+                    f"{stats.iterations} its, |u|max = {fields.displacement_max:.3e} m"
                 )
         output.close_part()
         t = problem.timings
@@ -82,6 +86,7 @@ class ElasticMechanics:
             timings={"setup": t.setup, "assemble": t.assemble, "solve": t.solve},
             fields=dict(FIELDS),
             sections={"solver_steps": [asdict(s) for s in t.steps]},
+            run={"degree": self.degree, "formulation": self.formulation},
         )
         if self.global_model is not None:
             result.sections["global"] = self.global_model.summary()

@@ -33,16 +33,19 @@ class GlobalModel:
         from fem_package.field_output import FieldWriter
         from geometries import mesh_geometry
         from postprocess.joint_metrics import JointMetrics
+        from solvers.formulation import choose_formulation, problem_class
         from solvers.stress_recovery import StressRecovery
         from solvers.submodel import CUT_BOUNDARY, SubmodelBoundary
-        from solvers.thermoelastic import ThermoelasticProblem
 
         params: Any = global_geometry_of(case)
         self.case = case.model_copy(update={"geometry": params})
         with console.status("meshing the global model with gmsh"):
             self.tagged = mesh_geometry(params, case.mesh, comm)
         s = self.tagged.stats
-        self.problem = ThermoelasticProblem(self.tagged, region_materials(self.case, self.tagged), case.solver)
+        regions = region_materials(self.case, self.tagged)
+        temperatures = [p[1] for p in case.load.corner_points()]
+        self.formulation = choose_formulation(case.solver, [r.material for r in regions], temperatures)
+        self.problem = problem_class(self.formulation)(self.tagged, regions, case.solver)
         self.recovery = StressRecovery(self.problem)
         mesh, desc = self.tagged.mesh, self.tagged.description
         self.metrics = JointMetrics(comm, desc.regions, owned_cell_tags(self.tagged), cell_volumes(mesh))
@@ -84,6 +87,7 @@ class GlobalModel:
         return {
             "geometry_type": self.case.geometry.type,
             "symmetry": self.tagged.description.symmetry,
+            "formulation": self.formulation,
             "dofs": self.problem.num_dofs,
             "cut_face_nodes": self.boundary.num_dofs,
             "mesh": dict(self.tagged.stats),
