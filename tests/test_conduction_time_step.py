@@ -29,6 +29,8 @@ from postprocess.summary import FIELDS
 from solvers.heat_conduction import HeatConduction, ThermalConditions
 from tests.conftest import REPO, laminate_case, run_case
 
+STEP_LABELS = ("step", "cycle", "chamber_temperature_K", "chamber_temperature_C")
+"""Grid-centred field data of every time step (fem_package.xdmf_time_series.merge_time_collections)."""
 SILICON = {"thermal_conductivity": 150.0, "density": 2330.0, "specific_heat": 700.0}
 
 
@@ -106,10 +108,14 @@ def test_long_conduction_steps_warn_and_results_fields_are_listed(tmp_path: Path
     assert any(issubclass(w.category, ConductionTimeStepWarning) for w in caught)
     suggested = check["suggested_max_time_step_s"]
     assert suggested == pytest.approx(check["tau_s"] / 10)
-    # the fields of results.xdmf are exactly the documented ones
+    # the fields of results.xdmf are exactly the documented ones (Center="Grid": the per-step labels)
     xdmf = (tmp_path / "run" / "results.xdmf").read_text()
-    written = set(re.findall(r'<Attribute Name="([^"]+)"', xdmf))
+    attributes = re.findall(r'<Attribute Name="([^"]+)"[^>]*?Center="(\w+)"', xdmf)
+    written = {name for name, center in attributes if center != "Grid"}
+    labels = {name for name, center in attributes if center == "Grid"}
     assert written == set(FIELDS), written ^ set(FIELDS)
+    assert labels == set(STEP_LABELS), labels ^ set(STEP_LABELS)
     readme = (REPO / "README.md").read_text()
     section = readme.split("## Results folder")[1].split("### summary.json")[0]
-    assert all(f"`{name}`" in section for name in FIELDS), [n for n in FIELDS if f"`{n}`" not in section]
+    documented = [*FIELDS, *STEP_LABELS]
+    assert all(f"`{name}`" in section for name in documented), [n for n in documented if f"`{n}`" not in section]
