@@ -69,9 +69,9 @@ def test_energy_from_the_critical_joint_and_guarded_ratios(tmp_path: Path) -> No
     (tmp_path / "e").mkdir()
     (tmp_path / "e" / "summary.json").write_text(json.dumps(s))
     base = concept(tmp_path / "base", "solder_bump", 1e-3)
-    (tmp_path / "base" / "summary.json").write_text(
-        json.dumps(summary() | {"critical_joint": s["critical_joint"] | {"inelastic_energy_density": 1.5e5}})
-    )
+    per_cycle = {"energy_density_per_cycle_J_m3": [1.9e5, 1.5e5]}  # an inelastic run: the last cycle counts
+    crit = {k: v for k, v in s["critical_joint"].items() if k != "inelastic_energy_density"} | per_cycle
+    (tmp_path / "base" / "summary.json").write_text(json.dumps(summary() | {"critical_joint": crit}))
     results = compare_runs([tmp_path / "e", base], baseline=base)
     assert results[0].ratios["inelastic_energy_density"] == pytest.approx(2.0)
     assert ratio(1.0, 0.0) is None and ratio(None, 1.0) is None and ratio(1.0, float("inf")) is None

@@ -20,7 +20,7 @@ from postprocess.report.sections.hermeticity import verdict_text
 BASELINE_GEOMETRY = "solder_bump"
 """The concept the others are compared with unless a baseline is given."""
 
-ENERGY_KEYS = ("inelastic_energy_density", "energy_density_range")
+ENERGY_KEYS = ("energy_density_per_cycle_J_m3", "inelastic_energy_density", "energy_density_range")
 """Keys of the critical joint's inelastic energy density per cycle (J/m³), in the summary's
 ``critical_joint`` or the joint's entry of ``joints``."""
 
@@ -68,8 +68,11 @@ def _critical_value(run: RunData, keys: Sequence[str]) -> float | None:
     joint = run.joints_by_id.get(int(crit["joint_id"]), {}) if "joint_id" in crit else {}
     for source in (crit, joint):
         for key in keys:
-            if isinstance(source.get(key), int | float):
-                return float(source[key])
+            value = source.get(key)
+            if isinstance(value, list) and value and isinstance(value[-1], int | float):
+                return float(value[-1])  # a per-cycle history: the last (stabilized) cycle
+            if isinstance(value, int | float):
+                return float(value)
     return None
 
 
