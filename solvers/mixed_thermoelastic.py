@@ -51,7 +51,6 @@ from solvers.thermoelastic import (
     SolveTimings,
     StepStats,
     _describe,
-    _same_temperature,
     dirichlet_conditions,
 )
 
@@ -245,17 +244,11 @@ class MixedThermoelasticProblem(CellwiseStepProblem):
         the direct solver refactors whenever the matrix changed.
         """
         t0 = time.perf_counter()
-        if _same_temperature(temperature, self._last_temperature):
-            stats = StepStats(0, "UNCHANGED_TEMPERATURE", 0.0, 0.0, False, False)
-            self.timings.steps.append(stats)
-            return stats
-        self._last_temperature = temperature.copy() if isinstance(temperature, np.ndarray) else temperature
-        self._set_properties(temperature)
-        key = self.cells.moduli_key(temperature)
-        reassemble = key != self._moduli_key
+        reassemble = self._start_step(temperature)
+        if reassemble is None:  # same temperature as the last step: the solution is kept
+            return self.timings.steps[-1]
         if reassemble:
             self._assemble_matrices()
-            self._moduli_key = key
         self._assemble_rhs()
         t1 = time.perf_counter()
         iterative = self.linear_solver == "fieldsplit"

@@ -114,6 +114,24 @@ class CellwiseStepProblem:
         self.cells = CellProperties(tagged.cell_tags, cell_map.size_local + cell_map.num_ghosts, regions)
         return mesh
 
+    timings: SolveTimings
+
+    def _set_properties(self, temperature: float | np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _start_step(self, temperature: float | np.ndarray) -> bool | None:
+        """None when ``temperature`` equals the last step's (the solution is kept; a zero step is recorded);
+        else sets the cell properties and returns whether the moduli changed (the matrix must be re-assembled)."""
+        if _same_temperature(temperature, self._last_temperature):
+            self.timings.steps.append(StepStats(0, "UNCHANGED_TEMPERATURE", 0.0, 0.0, False, False))
+            return None
+        self._last_temperature = temperature.copy() if isinstance(temperature, np.ndarray) else temperature
+        self._set_properties(temperature)
+        key = self.cells.moduli_key(temperature)
+        changed = key != self._moduli_key
+        self._moduli_key = key
+        return changed
+
     def add_dirichlet(self, bc: Any) -> None:
         """Add a ``DirichletBC`` on ``self.V`` (or a sub-space); the next solve re-assembles the matrix."""
         self.bcs.append(bc)
@@ -214,19 +232,12 @@ class ThermoelasticProblem(CellwiseStepProblem):
         until CG needs more than twice the iterations it needed right after a rebuild.
         """
         t0 = time.perf_counter()
-        if _same_temperature(temperature, self._last_temperature):
-            # A dwell: same temperature, same properties, same (history-free) solution.
-            stats = StepStats(0, "UNCHANGED_TEMPERATURE", 0.0, 0.0, False, False)
-            self.timings.steps.append(stats)
-            return stats
-        self._last_temperature = temperature.copy() if isinstance(temperature, np.ndarray) else temperature
-        self._set_properties(temperature)
-        key = self.cells.moduli_key(temperature)
-        reassemble = key != self._moduli_key
+        reassemble = self._start_step(temperature)
+        if reassemble is None:  # a dwell: same temperature, same properties, same (history-free) solution
+            return self.timings.steps[-1]
         rebuild = self._first_iterations is None or not self.settings.reuse_preconditioner
         if reassemble:
             self._assemble_matrix()
-            self._moduli_key = key
         self._assemble_rhs()
         t1 = time.perf_counter()
         self.ksp.getPC().setReusePreconditioner(not rebuild)
