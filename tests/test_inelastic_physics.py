@@ -1,0 +1,194 @@
+"""The shipped constitutive laws inside the finite-element inelastic solver, against closed-form answers.
+
+Each test builds a coarse laminate, gives its layers the laws of ``fem_package/data/constitutive.toml``
+(:func:`solvers.constitutive.select.model_for`, as a package run does) and drives it through
+:class:`solvers.inelastic.stepping.HistorySolver` with prescribed face displacements:
+
+- J2 copper bar in uniaxial stress, loaded, unloaded and reversed: the bilinear kinematic-hardening
+  curve (elastic slope E, plastic slope E_t = E H / (E + H), reverse yield after a stress drop of
+  2 sigma_y: the Bauschinger effect of Prager hardening; Simo & Hughes 1998, sec. 2.3);
+- Anand SAC305 block stretched at a constant rate: the stress saturates at the closed-form
+  q*(eps', T) = (s_hat / xi) (eps' e^{Q/RT} / A)^n asinh[(eps' e^{Q/RT} / A)^m] (Brown, Kim & Anand 1989);
+- gallium between two silicon plates sheared above its melting point transmits < 1 % of the solid's
+  shear force, and melting and freezing twice at a held shape leaves no shear stress behind and the
+  same state after each freeze.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from fem_package.case import Case
+from fem_package.fenics import MPI, PETSc, dolfinx
+from fem_package.pipeline import region_materials
+from geometries import mesh_geometry
+from solvers.constitutive.select import model_for
+from solvers.inelastic.problem import InelasticProblem
+from solvers.inelastic.stepping import HistorySolver
+from tests.conftest import laminate_case
+
+Where = Callable[[np.ndarray], np.ndarray]
+
+
+class FaceDisplacement:
+    """A prescribed value of one displacement component on the dofs where ``where(x)`` holds."""
+
+    def __init__(self, problem: InelasticProblem, component: int, where: Where):
+        sub = problem.V.sub(component)
+        space, _ = sub.collapse()
+        self.dofs = dolfinx.fem.locate_dofs_geometrical((sub, space), where)
+        self.value = dolfinx.fem.Function(space)
+        problem.add_dirichlet(dolfinx.fem.dirichletbc(self.value, self.dofs, sub))
+        self.problem = problem
+        self.component = component
+
+    def set(self, value: float) -> None:
+        self.value.x.array[:] = value
+
+    def reaction(self) -> float:
+        """Sum over the constrained dofs of the internal force integral sigma : eps(v) (N): the support reaction."""
+        p = self.problem
+        vec = dolfinx.fem.petsc.assemble_vector(p.residual_form)
+        vec.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        owned = p.V.dofmap.index_map.size_local * p.V.dofmap.index_map_bs
+        dofs = self.dofs[0]
+        local = float(vec.array[dofs[dofs < owned]].sum())
+        vec.destroy()
+        return p.mesh.comm.allreduce(local, op=MPI.SUM)
+
+
+def history_solver(case: Case) -> HistorySolver:
+    tagged = mesh_geometry(case.geometry, case.mesh, MPI.COMM_WORLD)
+    problem = InelasticProblem(tagged, region_materials(case, tagged), case.solver, model_for)
+    return HistorySolver(problem, case.solver.inelastic)
+
+
+def layer_average(solver: HistorySolver, values: np.ndarray, model: str) -> np.ndarray:
+    """Volume average of point values over the points of the groups whose model is ``model``."""
+    pts = solver.problem.points
+    w = pts.volume_weights.ravel()
+    rows = np.concatenate([g.points for g in pts.groups if g.model.name == model])
+    local = np.concatenate([(w[rows, None] * values[rows].reshape(rows.size, -1)).sum(axis=0), [w[rows].sum()]])
+    total = solver.problem.mesh.comm.allreduce(local, op=MPI.SUM)
+    return total[:-1] / total[-1]
+
+
+def uniaxial_bar(material: str, solver_settings: dict[str, Any]) -> tuple[HistorySolver, FaceDisplacement, float]:
+    """One 1 x 0.5 x 0.5 mm layer (quarter model, P1: the uniform solution is exact), pulled along x.
+
+    The symmetry planes x = 0, y = 0 and the point support hold it; the face x = L/2 gets u_x;
+    the lateral faces are free, so the stress is uniaxial. Returns the solver, the face and L/2.
+    """
+    case = laminate_case(
+        [{"name": "bar", "material": material, "thickness": "0.5 mm"}],
+        length="2 mm",
+        width="1 mm",
+        mesh={"max_size": "0.5 mm"},
+        solver={"physics": "inelastic", "degree": 1, "rtol": 1e-12, **solver_settings},
+    )
+    solver = history_solver(case)
+    half = 1.0e-3
+    face = FaceDisplacement(solver.problem, 0, lambda x: np.isclose(x[0], half))
+    return solver, face, half
+
+
+def kinematic_bilinear(strains: list[float], e: float, sigma_y: float, h: float) -> list[float]:
+    """Uniaxial stress of linear kinematic (Prager) hardening along a piecewise-linear strain path.
+
+    1-D exact solution: back stress a = H eps_p, yield |sigma - a| = sigma_y; along a monotonic
+    piece the closest-point return d eps_p = <|E (eps - eps_p) - a| - sigma_y> / (E + H) is exact.
+    """
+    eps_p, out = 0.0, []
+    for eps in strains:
+        trial = e * (eps - eps_p)
+        f = abs(trial - h * eps_p) - sigma_y
+        if f > 0.0:
+            eps_p += np.sign(trial - h * eps_p) * f / (e + h)
+        out.append(e * (eps - eps_p))
+    return out
+
+
+def test_j2_copper_bar_follows_the_bilinear_kinematic_curve_through_unloading_and_reversal() -> None:
+    solver, face, half = uniaxial_bar("copper", {"inelastic": {"dwell_substeps": 1}})
+    problem = solver.problem
+    (group,) = [g for g in problem.points.groups if g.model.name == "j2"]
+    params = group.model.params  # type: ignore[attr-defined]
+    temperature = float(problem.stress_free_temperatures()[0])  # no thermal strain
+    e = float(group.region.material["youngs_modulus"](temperature))
+    eps_y = params.yield_stress / e
+    # load to 4 eps_y, unload to 0, reverse to -4 eps_y, reload to 2 eps_y: every piece monotonic
+    corners = [0.0, 4.0, 0.0, -4.0, 2.0]
+    path = [0.0]
+    for a, b in itertools.pairwise(corners):
+        path += list(np.linspace(a, b, 9)[1:] * eps_y)
+    exact = kinematic_bilinear(path, e, params.yield_stress, params.hardening_modulus)
+    area = 0.5e-3 * 0.5e-3
+    worst, worst_force, iterations = 0.0, 0.0, []
+    for k, (eps, sigma) in enumerate(zip(path, exact, strict=True)):
+        face.set(eps * half)
+        result = solver.solve_step(float(k), temperature)
+        iterations += [s.iterations for s in result.increments]
+        stress = layer_average(solver, problem.points.stress, "j2")
+        worst = max(worst, abs(stress[0] - sigma) / params.yield_stress)
+        worst = max(worst, float(np.abs(stress[1:]).max()) / params.yield_stress)  # uniaxial
+        worst_force = max(worst_force, abs(face.reaction() - sigma * area) / (params.yield_stress * area))
+    print(
+        f"J2 copper bar: E = {e / 1e9:.1f} GPa, sigma_y = {params.yield_stress / 1e6:.0f} MPa, "
+        f"max stress error {worst:.2e} sigma_y, max reaction error {worst_force:.2e} sigma_y A, "
+        f"Newton iterations max {max(iterations)}"
+    )
+    assert min(exact) < -params.yield_stress < params.yield_stress < max(exact)  # yield in tension and in reverse
+    assert worst < 1e-6 and worst_force < 1e-6
+    assert max(iterations) <= 4  # consistent tangent: quadratic convergence
+
+
+def test_anand_sac305_block_saturates_at_the_closed_form_stress_under_a_constant_strain_rate() -> None:
+    solver, face, half = uniaxial_bar("sac305", {"inelastic": {"dwell_substeps": 1, "newton": {"residual_rtol": 1e-9}}})
+    problem = solver.problem
+    (group,) = [g for g in problem.points.groups if g.model.name == "anand"]
+    rate, temperature = 1e-4, 348.15  # 1e-4 1/s at 75 C, inside the fit's range
+    saturation = float(group.model.saturation_stress(np.array([rate]), np.array([temperature]))[0])  # type: ignore[attr-defined]
+    t_ref = float(problem.stress_free_temperatures()[0])
+    thermal = float(group.region.material.thermal_strains(np.array([temperature]), t_ref)[0, 0])
+    solver.solve_step(0.0, t_ref)
+    # heat with the face following the free expansion (no stress), then pull at the constant rate
+    face.set(thermal * half)
+    solver.solve_step(1.0, temperature)
+    stresses, iterations = [], []
+    dt = 20.0  # 0.2 % strain per step: 3 % in 15 steps
+    for k in range(1, 16):
+        face.set((thermal + rate * k * dt) * half)
+        result = solver.solve_step(1.0 + k * dt, temperature)
+        iterations += [s.iterations for s in result.increments]
+        stresses.append(float(layer_average(solver, problem.points.stress, "anand")[0]))
+    error = stresses[-1] / saturation - 1.0
+    print(
+        f"Anand SAC305 at {rate:g} 1/s, {temperature - 273.15:.0f} C: stress at 1 % {stresses[4] / 1e6:.2f}, "
+        f"3 % {stresses[-1] / 1e6:.2f} MPa, closed-form saturation {saturation / 1e6:.2f} MPa ({error:+.2%}), "
+        f"Newton iterations max {max(iterations)}"
+    )
+    assert abs(error) < 0.02
+    assert stresses[-1] - stresses[-5] < 0.01 * saturation  # flat: saturated, not still hardening
+    assert stresses[0] < 0.95 * stresses[-1]  # it did harden on the way (the history is carried)
+
+
+def sandwich_case(**solver: Any) -> Case:
+    """Silicon / gallium / silicon, full model, thermal expansion switched off (only the phase change acts)."""
+    no_cte = {"cte": 0.0, "stress_free_temperature": "20 C"}
+    return laminate_case(
+        [
+            {"name": "bottom", "material": "silicon", "thickness": "0.2 mm"},
+            {"name": "fusible", "material": "gallium", "thickness": "0.1 mm"},
+            {"name": "top", "material": "silicon", "thickness": "0.2 mm"},
+        ],
+        length="1 mm",
+        width="1 mm",
+        geometry_symmetry="full",
+        materials={"overrides": {"silicon": no_cte, "gallium": no_cte}},
+        mesh={"max_size": "0.25 mm"},
+        solver={"physics": "inelastic", "rtol": 1e-10, **solver},
+    )
