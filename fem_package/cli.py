@@ -122,7 +122,8 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="find leak routes from the outside into a cavity through permeable material",
         description="Mesh CASE and find every route from the outer surface to a cavity wall that crosses only "
-        "permeable (organic) material; print the hermetic verdict and write leak_paths.vtp/.csv/.json to --out.",
+        "permeable (organic) material (settings: [hermeticity.leak_paths]; permeabilities P = D S of "
+        "data/moisture.toml); print the hermetic verdict and write leak_paths.vtp/.csv/.json to --out.",
     )
     lp.add_argument("case", type=Path, help="case file (TOML) of a geometry with a cavity (sealed_cavity)")
     lp.add_argument("--out", type=Path, help="results folder (default: results/<case name>_leak_paths)")
@@ -339,13 +340,10 @@ def cmd_leak_paths(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
-    from postprocess.report import RunFolderError, build_report
+    from postprocess.report import build_report
 
-    if _rank() == 0:
-        try:
-            path = build_report(args.run_dir)
-        except RunFolderError as exc:
-            raise CaseError(str(exc)) from None
+    if _rank() == 0:  # a folder that is not a results folder raises RunFolderError, a CaseError (exit code 2)
+        path = build_report(args.run_dir)
         console.info(f"report written to {path}")
     return EXIT_OK
 
@@ -353,13 +351,9 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
 def cmd_compare(args: argparse.Namespace, console: Console) -> int:
     from postprocess.report.compare_page import write_comparison
     from postprocess.report.comparison import compare_runs
-    from postprocess.report.run_data import RunFolderError
 
     if _rank() == 0:
-        try:
-            results = compare_runs(args.run_dirs, args.baseline)
-        except RunFolderError as exc:
-            raise CaseError(str(exc)) from None
+        results = compare_runs(args.run_dirs, args.baseline)
         html, table = write_comparison(results, args.out)
         console.info(f"comparison of {len(results)} runs written to {html} and {table}")
     return EXIT_OK
@@ -367,13 +361,9 @@ def cmd_compare(args: argparse.Namespace, console: Console) -> int:
 
 def cmd_paraview(args: argparse.Namespace, console: Console) -> int:
     from postprocess.paraview import write_inspect_script
-    from postprocess.report.run_data import RunFolderError
 
     if _rank() == 0:
-        try:
-            path = write_inspect_script(args.run_dir)
-        except RunFolderError as exc:
-            raise CaseError(str(exc)) from None
+        path = write_inspect_script(args.run_dir)
         console.info(f"ParaView script written to {path}; run: pvpython {path}")
     return EXIT_OK
 

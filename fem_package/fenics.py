@@ -21,3 +21,7 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 __all__ = ["MPI", "PETSc", "dolfinx", "ufl"]
+
+# Solvers keep their options in PETSc's database for their lifetime (see solvers.linear_solver);
+# a solver set up but never used would otherwise be reported as "Option left" at exit.
+PETSc.Options().setValue("options_left", "0")

@@ -10,7 +10,12 @@ temperature dependence (see the header of the data file):
 Which materials are barriers is decided by the material's category: the data file lists the
 permeable and the impermeable categories explicitly (metals, solders, semiconductors, glasses,
 ceramics, intermetallics are impermeable); a material of a permeable category without data,
-or of a category in neither list, is an error, never a silent default.
+or of a category in neither list, is an error, never a silent default. This is the one rule of
+both hermeticity analyses: the moisture diffusion and the leak-path ranking (whose permeability is
+P = D S of this file at the temperature of interest, :meth:`MoistureProperties.permeability`).
+
+``[cracked]`` holds the properties of cells a crack criterion marks cracked (a homogenized crack
+network; :class:`fem_package.case.cracking.CrackedMaterial` lets a case override them).
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ class MoistureLibrary:
     impermeable_categories: frozenset[str]
     rule_source: str
     properties: dict[str, MoistureProperties]
+    cracked: MoistureProperties
 
     def is_permeable(self, material: Material) -> bool:
         """True for a water-permeable material; raises ``ValueError`` for an unclassified category."""
@@ -104,23 +110,24 @@ def _need(data: dict[str, Any], key: str, where: str) -> Any:
     return data[key]
 
 
-def _properties(key: str, data: dict[str, Any]) -> MoistureProperties:
-    d = _need(data, "diffusivity", f"materials.{key}")
-    c = _need(data, "saturated_concentration", f"materials.{key}")
+def _properties(key: str, data: dict[str, Any], where: str | None = None) -> MoistureProperties:
+    where = where or f"materials.{key}"
+    d = _need(data, "diffusivity", where)
+    c = _need(data, "saturated_concentration", where)
     out = MoistureProperties(
         key=key,
-        reference_temperature=float(_need(data, "reference_temperature", f"materials.{key}")),
-        diffusivity_ref=float(_need(d, "value", f"materials.{key}.diffusivity")),
-        activation_energy=float(_need(d, "activation_energy", f"materials.{key}.diffusivity")),
-        saturated_concentration_ref=float(_need(c, "value", f"materials.{key}.saturated_concentration")),
-        heat_of_solution=float(_need(c, "heat_of_solution", f"materials.{key}.saturated_concentration")),
-        diffusivity_source=str(_need(d, "source", f"materials.{key}.diffusivity")).strip(),
-        solubility_source=str(_need(c, "source", f"materials.{key}.saturated_concentration")).strip(),
+        reference_temperature=float(_need(data, "reference_temperature", where)),
+        diffusivity_ref=float(_need(d, "value", f"{where}.diffusivity")),
+        activation_energy=float(_need(d, "activation_energy", f"{where}.diffusivity")),
+        saturated_concentration_ref=float(_need(c, "value", f"{where}.saturated_concentration")),
+        heat_of_solution=float(_need(c, "heat_of_solution", f"{where}.saturated_concentration")),
+        diffusivity_source=str(_need(d, "source", f"{where}.diffusivity")).strip(),
+        solubility_source=str(_need(c, "source", f"{where}.saturated_concentration")).strip(),
     )
     if not (out.diffusivity_ref > 0 and out.saturated_concentration_ref > 0 and out.reference_temperature > 0):
-        raise ValueError(f"data/moisture.toml [materials.{key}]: values must be positive")
+        raise ValueError(f"data/moisture.toml [{where}]: values must be positive")
     if not (out.diffusivity_source and out.solubility_source):
-        raise ValueError(f"data/moisture.toml [materials.{key}]: every value needs a 'source'")
+        raise ValueError(f"data/moisture.toml [{where}]: every value needs a 'source'")
     return out
 
 
@@ -141,6 +148,7 @@ def moisture_library() -> MoistureLibrary:
         frozenset(rules["impermeable_categories"]),
         str(_need(rules, "source", "rules")),
         props,
+        _properties("cracked", _need(raw, "cracked", "top level"), where="cracked"),
     )
     both = lib.permeable_categories & lib.impermeable_categories
     if both:

@@ -4,10 +4,11 @@ The deck holds the same model flipstack solves: linear tetrahedra (C3D4, flipsta
 or straight-edged quadratic ones (C3D10, flipstack degree 2; edge midpoints added to the affine
 cells), one ``*ELEMENT`` block and element set per region, temperature-dependent ``*ELASTIC``
 tables, secant ``*EXPANSION`` tables (:mod:`fem_package.secant_expansion`), symmetry planes and
-point supports as ``*BOUNDARY``, and one ``*STEP`` / ``*STATIC`` with a uniform ``*TEMPERATURE``
-per load step. Node numbering of C3D10 (Abaqus Analysis User's Guide, "Three-dimensional solid
-element library"): corners 1-4 with face 1-2-3 seen counter-clockwise from corner 4, then the
-midpoints of edges 1-2, 2-3, 3-1, 1-4, 2-4, 3-4.
+point supports as ``*BOUNDARY``, and one ``*STEP`` / ``*STATIC`` per load step with a uniform
+``*TEMPERATURE`` or, for conduction and prescribed maps, one value per node (:data:`TEMPERATURE_NOTE`).
+Node numbering of C3D10 (Abaqus Analysis User's Guide, "Three-dimensional solid element
+library"): corners 1-4 with face 1-2-3 seen counter-clockwise from corner 4, then the midpoints
+of edges 1-2, 2-3, 3-1, 1-4, 2-4, 3-4.
 
 Thermal strain: Abaqus/CalculiX subtract the secant strain at the *nodal* initial temperature,
 so a region whose stress-free temperature differs from its neighbour's needs its own nodes.
@@ -61,12 +62,18 @@ class DeckConstraint:
 
 @dataclass(frozen=True)
 class DeckStep:
-    """One load step: uniform temperature (K) at a profile time (s)."""
+    """One load step at a profile time (s): the chamber temperature (K) and, if not uniform, per-vertex values.
+
+    ``node_temperatures`` (n,) K at the vertices ``DeckModel.points``; C3D10 midside nodes get
+    the mean of their edge's two vertices, so the element temperature is the linear interpolant
+    of the vertex values (see :data:`TEMPERATURE_NOTE`).
+    """
 
     index: int
     time: float
     temperature: float
     segment: str
+    node_temperatures: np.ndarray | None = None
 
 
 @dataclass
@@ -202,7 +209,8 @@ HEADER = """\
 ** The tables below therefore hold alpha_sec(T) = integral_{{T_ref}}^{{T}} alpha dT / (T - T_ref)
 ** (at T = T_ref its limit alpha(T_ref)), ZERO = T_ref, one *MATERIAL per material and T_ref, and
 ** every node starts at its region's T_ref (*INITIAL CONDITIONS), so both codes compute the same
-** thermal strain. The tables list every load-step temperature: the strain is exact there.
+** thermal strain. The tables list every uniform load-step temperature (the strain is exact there)
+** and, for non-uniform steps, their range every 1 K (linear interpolation in between).
 ** Nodes shared by regions with different T_ref are duplicated per T_ref and tied by *EQUATION.
 ** Elastic tables: E, nu, T (linear in T, constant outside the table, as in flipstack).
 """
@@ -293,9 +301,26 @@ def _material_names(model: DeckModel) -> dict[tuple[str, float], str]:
     return names
 
 
+NODE_TABLE_SPACING = 1.0
+"""K between the extra secant-table temperatures spanning non-uniform step temperatures."""
+
+
+def step_table_temperatures(steps: list[DeckStep]) -> list[float]:
+    """Temperatures the secant tables must hold: every uniform step temperature, and for non-uniform
+    steps their range every ``NODE_TABLE_SPACING`` K (at most 401 points) plus each step's extremes."""
+    out = [s.temperature for s in steps if s.node_temperatures is None]
+    values = [s.node_temperatures for s in steps if s.node_temperatures is not None]
+    if values:
+        lo, hi = min(float(v.min()) for v in values), max(float(v.max()) for v in values)
+        n = min(401, int(np.ceil((hi - lo) / NODE_TABLE_SPACING)) + 1)
+        out += np.linspace(lo, hi, max(n, 2)).tolist()
+        out += [float(v.min()) for v in values] + [float(v.max()) for v in values]
+    return out
+
+
 def _material_lines(model: DeckModel, names: dict[tuple[str, float], str]) -> list[str]:
     out = []
-    step_temperatures = [s.temperature for s in model.steps]
+    step_temperatures = step_table_temperatures(model.steps)
     for (key, t_ref), name in names.items():
         material = next(r.material for r in model.regions if r.material.key == key)
         out += [f"** {material.name}; secant CTE about its stress-free temperature {t_ref:.2f} K"]
@@ -309,16 +334,48 @@ def _material_lines(model: DeckModel, names: dict[tuple[str, float], str]) -> li
     return out
 
 
-def _step_lines(steps: list[DeckStep]) -> list[str]:
+TEMPERATURE_NOTE = """\
+** Non-uniform temperatures ([thermal] mode = {mode}): *TEMPERATURE gives every node its value.
+** flipstack's mechanics uses ONE temperature per cell: the cell average of the temperature field
+** (conduction: the mean of the P1 field's 4 vertex values; expression map: the exact average;
+** node maps: the mean of the values at the 4 vertices). The deck's vertex values are that same
+** field at the vertices (the conduction solution; the map evaluated or interpolated there), and
+** C3D10 midside nodes get the mean of their edge's 2 vertices: the element temperature is the
+** linear interpolant, whose element average is flipstack's cell temperature (for an expression
+** map: exactly when the map is linear in the cell). C3D4 (1 integration point at the centroid)
+** then sees exactly flipstack's cell temperature; C3D10 (4 points) sees the linear variation
+** inside the element, and both converge to the same solution as the mesh is refined.
+"""
+
+
+def _vertex_to_deck(values: np.ndarray, nodes: _Nodes) -> np.ndarray:
+    """Per deck node: vertex values, edge means at C3D10 midside nodes, then the copies' originals."""
+    v = np.asarray(values, dtype=float)
+    if nodes.midpoints is not None:
+        a, b = np.divmod(nodes.midpoints.keys, nodes.midpoints.n)
+        v = np.concatenate([v, 0.5 * (v[a] + v[b])])
+    return np.concatenate([v, v[nodes.origin]])
+
+
+def _step_lines(steps: list[DeckStep], nodes: _Nodes) -> list[str]:
     out = []
     for s in steps:
-        out += [f"** load step {s.index}: t = {s.time} s, {s.segment}, uniform {s.temperature:.2f} K"]
-        out += ["*STEP", "*STATIC", "*TEMPERATURE", f"NALL, {_num(s.temperature)}"]
+        if s.node_temperatures is None:
+            out += [f"** load step {s.index}: t = {s.time} s, {s.segment}, uniform {s.temperature:.2f} K"]
+            out += ["*STEP", "*STATIC", "*TEMPERATURE", f"NALL, {_num(s.temperature)}"]
+        else:
+            t = _vertex_to_deck(s.node_temperatures, nodes)
+            out += [
+                f"** load step {s.index}: t = {s.time} s, {s.segment}, chamber {s.temperature:.2f} K, "
+                f"nodes {t.min():.2f} .. {t.max():.2f} K"
+            ]
+            out += ["*STEP", "*STATIC", "*TEMPERATURE"]
+            out += [f"{i + 1}, {_num(v)}" for i, v in enumerate(t)]
         out += ["*NODE FILE", "U", "*EL FILE", "S", "*NODE PRINT, NSET=NALL", "U", "*END STEP"]
     return out
 
 
-def write_deck(model: DeckModel, path: Path, element: str = "C3D10") -> DeckStats:
+def write_deck(model: DeckModel, path: Path, element: str = "C3D10", thermal_mode: str = "chamber") -> DeckStats:
     """Write ``model`` as an Abaqus/CalculiX input deck to ``path``; returns what was written."""
     if element not in ELEMENT_TYPES:
         raise ValueError(f"element {element!r}: allowed {', '.join(ELEMENT_TYPES)}")
@@ -332,6 +389,8 @@ def write_deck(model: DeckModel, path: Path, element: str = "C3D10") -> DeckStat
         element=element,
         degree_text="quadratic, flipstack [solver] degree = 2" if element == "C3D10" else "linear, degree = 1",
     ).splitlines()
+    if any(s.node_temperatures is not None for s in model.steps):
+        out += TEMPERATURE_NOTE.format(mode=thermal_mode).splitlines()
     out += ["*HEADING", title.lstrip("*") or "flipstack model", "** Nodes (m)", "*NODE, NSET=NALL"]
     out += [f"{i + 1}, {_num(x)}, {_num(y)}, {_num(z)}" for i, (x, y, z) in enumerate(nodes.points)]
     out += _element_lines(model, nodes, element)
@@ -351,7 +410,7 @@ def write_deck(model: DeckModel, path: Path, element: str = "C3D10") -> DeckStat
     out += ["** Symmetry planes and point supports", "*BOUNDARY", *boundary]
     out += ["** Every node starts at its region's stress-free temperature (K)"]
     out += ["*INITIAL CONDITIONS, TYPE=TEMPERATURE", *initial]
-    out += _step_lines(model.steps)
+    out += _step_lines(model.steps, nodes)
     Path(path).write_text("\n".join(out) + "\n", encoding="utf-8")
     n_elements = int(np.isin(model.cell_tags, [r.tag for r in model.regions]).sum())
     return DeckStats(element, len(nodes.points), n_elements, len(nodes.origin), len(materials), len(model.steps))

@@ -9,9 +9,10 @@ Measures (per cell, DG0 stress of each load step, SI):
 * max_principal_peak = max_i lambda_max(sigma_i): the largest principal stress, tension that opens a
   crack or peels a bondline (Rankine criterion for brittle polymers / interfaces).
 
-A cell cracks where any criterion whose roles include the cell's role exceeds its strength. The leak
-analysis then gives cracked cells the case's ``cracked_permeability`` (a crack is treated as a very
-permeable medium of the cell's size: flow through a real crack of sub-cell width is not resolved).
+A cell cracks where any criterion whose roles include the cell's role exceeds its strength. The
+hermeticity stage then makes cracked cells of the cracked material (``[hermeticity.cracked]``, data
+``[cracked]`` of ``data/moisture.toml``) in the leak paths and the moisture diffusion: a crack is treated
+as a very permeable medium of the cell's size (flow through a real crack of sub-cell width is not resolved).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fem_package.case.leak_paths import CrackCriterion
+from fem_package.case.cracking import CrackCriterion
 
 
 def von_mises(stress: np.ndarray) -> np.ndarray:

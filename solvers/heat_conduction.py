@@ -34,7 +34,7 @@ import numpy as np
 from fem_package.case.thermal import EXTERIOR
 from fem_package.fenics import MPI, PETSc, dolfinx, ufl
 from fem_package.tagged_mesh import TaggedMesh
-from solvers.linear_solver import converged_reason
+from solvers.linear_solver import configured_ksp, converged_reason
 from solvers.material_fields import CellProperties, RegionMaterial
 
 DEFAULT_OPTIONS: dict[str, Any] = {
@@ -154,9 +154,11 @@ class HeatConduction:
         ds = ufl.Measure("ds", domain=mesh, subdomain_data=tags)
         self.h = {n: dolfinx.fem.Constant(mesh, scalar(conditions.convection[n])) for n in conv_names}
         self.bcs = []
+        self.zero_bcs = []  # the same faces at 0 K: the homogeneous problem of a temperature rise
         for name, value in conditions.fixed.items():
             dofs = dolfinx.fem.locate_dofs_topological(self.V, fdim, facets[name])
             self.bcs.append(dolfinx.fem.dirichletbc(scalar(value), dofs, self.V))
+            self.zero_bcs.append(dolfinx.fem.dirichletbc(scalar(0.0), dofs, self.V))
 
         T, v = ufl.TrialFunction(self.V), ufl.TestFunction(self.V)
         dx = ufl.dx
@@ -189,18 +191,8 @@ class HeatConduction:
         self.history: list[HeatStepStats] = []
 
     def _make_ksp(self, rtol: float, overrides: dict[str, Any]) -> Any:
-        opts = PETSc.Options()
-        prefix = "heat_"
         options = {**DEFAULT_OPTIONS, "ksp_rtol": rtol, "ksp_atol": 0.0, "ksp_max_it": 2000, **overrides}
-        for key, value in options.items():
-            opts.setValue(f"{prefix}{key}", value)
-        ksp = PETSc.KSP().create(self.comm)
-        ksp.setOptionsPrefix(prefix)
-        ksp.setOperators(self.A)
-        ksp.setFromOptions()
-        for key in options:
-            opts.delValue(f"{prefix}{key}")
-        return ksp
+        return configured_ksp(self.A, self.comm, "heat_", options)
 
     @property
     def num_dofs(self) -> int:
@@ -226,6 +218,43 @@ class HeatConduction:
         self.T_cell.interpolate(self.T)
         self.T_cell.x.scatter_forward()
         return np.array(self.T_cell.x.array)
+
+    def heat_capacity(self, role: str) -> float:
+        """C = integral of rho c over the role's cells (J/K, modelled part), properties at the current temperature."""
+        self._update_properties()
+        owned = slice(0, self.num_owned_cells)
+        mine = self.cell_role[owned] == role
+        local = float((self.rho_c.x.array[owned] * self.cell_volume[owned])[mine].sum())
+        return float(self.comm.allreduce(local, op=MPI.SUM))
+
+    def rise_per_watt(self, role: str) -> float:
+        """R = mean steady temperature rise of the role per watt put into it (K/W, modelled part).
+
+        The homogeneous steady problem div(k grad theta) + q = 0 with q = 1 W / V_role in the
+        role, -k d theta/dn = h theta on the convection faces and theta = 0 on the fixed ones,
+        k at the current temperature (superposition: the rise over what ambient and fixed faces
+        impose). R = (theta, 1)_role / V_role. The state of the transient (T, T_n, time) is kept.
+        """
+        saved_T, saved_q = self.T.x.array.copy(), self.q.x.array.copy()
+        saved_dt, saved_amb, saved_bcs = float(self.inv_dt.value), float(self.T_amb.value), self.bcs
+        self._update_properties()
+        self.set_power({role: 1.0})
+        self.inv_dt.value, self.T_amb.value, self.bcs = 0.0, 0.0, self.zero_bcs
+        self._first_iterations = None  # a different operator: fresh preconditioner before and after
+        try:
+            self._solve()
+            self.T_cell.interpolate(self.T)
+            owned = slice(0, self.num_owned_cells)
+            mine = self.cell_role[owned] == role
+            local = float((self.T_cell.x.array[owned] * self.cell_volume[owned])[mine].sum())
+            rise = float(self.comm.allreduce(local, op=MPI.SUM)) / self.role_volume[role]
+        finally:
+            self.bcs = saved_bcs
+            self.T.x.array[:] = saved_T
+            self.q.x.array[:] = saved_q
+            self.inv_dt.value, self.T_amb.value = saved_dt, saved_amb
+            self._matrix_key, self._first_iterations = None, None
+        return rise
 
     def _update_properties(self) -> None:
         """k and rho c of every cell at its average temperature of the previous step."""

@@ -7,6 +7,7 @@ systems with applications to contact problems in solid mechanics"; PETSc PCGAMG 
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,6 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     "pc_gamg_coarse_eq_limit": 1000,
     "mg_levels_ksp_type": "chebyshev",
     "mg_levels_pc_type": "jacobi",
-    "mg_levels_esteig_ksp_type": "cg",
     "mg_levels_ksp_chebyshev_esteig_steps": 20,
     "ksp_norm_type": "unpreconditioned",
 }
@@ -49,23 +49,34 @@ def rigid_body_modes(V: Any) -> Any:
     return PETSc.NullSpace().create(vectors=vectors, comm=V.mesh.comm)
 
 
-def make_ksp(A: Any, V: Any, prefix: str, rtol: float, max_it: int, overrides: dict[str, Any]) -> Any:
-    """A configured KSP for the elasticity matrix ``A`` on space ``V``.
+_KSP_COUNT = itertools.count()
 
-    Options are set under ``prefix`` so several solvers can coexist in one process.
+
+def configured_ksp(A: Any, comm: Any, prefix: str, options: dict[str, Any]) -> Any:
+    """A KSP for ``A`` configured from ``options`` (PETSc option names without prefix).
+
+    The options go under ``prefix`` plus a number of this solver's own and stay in PETSc's
+    options database: the multigrid level smoothers (``mg_levels_*``) read them only when the
+    preconditioner is set up at the first solve, so deleting them after ``setFromOptions``
+    would silently drop them; the numbered prefix keeps solvers of different cases in one
+    process apart.
     """
-    A.setNearNullSpace(rigid_body_modes(V))
     opts = PETSc.Options()
-    options = {**DEFAULT_OPTIONS, "ksp_rtol": rtol, "ksp_max_it": max_it, **overrides}
+    own = f"{prefix}{next(_KSP_COUNT)}_"
     for key, value in options.items():
-        opts.setValue(f"{prefix}{key}", value)
-    ksp = PETSc.KSP().create(V.mesh.comm)
-    ksp.setOptionsPrefix(prefix)
+        opts.setValue(f"{own}{key}", value)
+    ksp = PETSc.KSP().create(comm)
+    ksp.setOptionsPrefix(own)
     ksp.setOperators(A)
     ksp.setFromOptions()
-    for key in options:
-        opts.delValue(f"{prefix}{key}")
     return ksp
+
+
+def make_ksp(A: Any, V: Any, prefix: str, rtol: float, max_it: int, overrides: dict[str, Any]) -> Any:
+    """A configured KSP (CG + GAMG with the rigid-body near-nullspace) for the elasticity matrix ``A`` on ``V``."""
+    A.setNearNullSpace(rigid_body_modes(V))
+    options = {**DEFAULT_OPTIONS, "ksp_rtol": rtol, "ksp_max_it": max_it, **overrides}
+    return configured_ksp(A, V.mesh.comm, prefix, options)
 
 
 def converged_reason(ksp: Any) -> str:

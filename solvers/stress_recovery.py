@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fem_package.fenics import MPI, dolfinx, ufl
-from solvers.thermoelastic import ThermoelasticProblem
+from solvers.mechanics_problem import MechanicsProblem
 
 
 @dataclass
@@ -33,7 +33,7 @@ class StepFields:
 class StressRecovery:
     """Compiled expressions that evaluate stress, von Mises and strain per cell."""
 
-    def __init__(self, problem: ThermoelasticProblem):
+    def __init__(self, problem: MechanicsProblem):
         self.problem = problem
         mesh = problem.mesh
         self.T = dolfinx.fem.functionspace(mesh, ("DG", 0, (3, 3)))

@@ -96,7 +96,41 @@ def dirichlet_conditions(V: Any, tagged: TaggedMesh) -> list[Any]:
     return bcs
 
 
-class ThermoelasticProblem:
+class CellwiseStepProblem:
+    """What the displacement and the mixed thermo-elastic problems share: per-cell material
+    properties, the list of Dirichlet conditions and the bookkeeping of when a step must be solved."""
+
+    bcs: list[Any]
+    _moduli_key: tuple[float, ...] | None
+    _last_temperature: float | np.ndarray | None
+
+    def _set_up_cells(self, tagged: TaggedMesh, regions: list[RegionMaterial], settings: SolverSettings) -> Any:
+        """Keep mesh and settings, build the per-cell properties; returns the mesh."""
+        mesh = tagged.mesh
+        self.mesh = mesh
+        self.settings = settings
+        cell_map = mesh.topology.index_map(mesh.topology.dim)
+        self.num_owned_cells = cell_map.size_local
+        self.cells = CellProperties(tagged.cell_tags, cell_map.size_local + cell_map.num_ghosts, regions)
+        return mesh
+
+    def add_dirichlet(self, bc: Any) -> None:
+        """Add a ``DirichletBC`` on ``self.V`` (or a sub-space); the next solve re-assembles the matrix."""
+        self.bcs.append(bc)
+        self._moduli_key = None
+        self._last_temperature = None
+
+    def dirichlet_values_changed(self) -> None:
+        """The prescribed values (not the constrained dofs) changed: solve the next step whatever its temperature."""
+        self._last_temperature = None
+
+    @staticmethod
+    def strain(w: Any) -> Any:
+        """Small-strain tensor eps(w) = sym(grad w)."""
+        return ufl.sym(ufl.grad(w))
+
+
+class ThermoelasticProblem(CellwiseStepProblem):
     """Set-up once, then ``solve(temperature)`` per load step.
 
     Conditions beyond the geometry's symmetry planes and supports are added with
@@ -106,13 +140,7 @@ class ThermoelasticProblem:
 
     def __init__(self, tagged: TaggedMesh, regions: list[RegionMaterial], settings: SolverSettings):
         t0 = time.perf_counter()
-        mesh = tagged.mesh
-        self.mesh = mesh
-        self.settings = settings
-        tdim = mesh.topology.dim
-        cell_map = mesh.topology.index_map(tdim)
-        self.num_owned_cells = cell_map.size_local
-        self.cells = CellProperties(tagged.cell_tags, cell_map.size_local + cell_map.num_ghosts, regions)
+        mesh = self._set_up_cells(tagged, regions, settings)
 
         self.V = dolfinx.fem.functionspace(mesh, ("Lagrange", settings.degree, (3,)))
         Q = dolfinx.fem.functionspace(mesh, ("DG", 0))
@@ -137,21 +165,6 @@ class ThermoelasticProblem:
         self._first_iterations: int | None = None
         self._last_temperature: float | np.ndarray | None = None
         self.timings = SolveTimings(setup=time.perf_counter() - t0)
-
-    def add_dirichlet(self, bc: Any) -> None:
-        """Add a ``DirichletBC`` on ``self.V`` (or a sub-space); the next solve re-assembles the matrix."""
-        self.bcs.append(bc)
-        self._moduli_key = None
-        self._last_temperature = None
-
-    def dirichlet_values_changed(self) -> None:
-        """The prescribed values (not the constrained dofs) changed: solve the next step whatever its temperature."""
-        self._last_temperature = None
-
-    @staticmethod
-    def strain(w: Any) -> Any:
-        """Small-strain tensor eps(w) = sym(grad w)."""
-        return ufl.sym(ufl.grad(w))
 
     def elastic_stress(self, e: Any) -> Any:
         """Isotropic Hooke's law C : e = lambda tr(e) I + 2 mu e."""

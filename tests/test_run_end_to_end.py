@@ -76,7 +76,6 @@ def test_demo_summary_is_physical(demo: Path) -> None:
     assert rng[np.argmin(dnp)] < 0.8 * rng.max()
     # -40/+125 C over a Si/FR-4 mismatch of ~14 ppm/K: shear strain range of order 1e-3 to 1e-1.
     assert 1e-4 < crit["shear_strain_range"] < 0.2
-    assert s["timings_s"]["total"] < 120
 
 
 def test_demo_fields_readable_with_units(demo: Path) -> None:

@@ -18,7 +18,6 @@ from fem_package.case.errors import CaseError, describe_validation_error
 from fem_package.case.geometry import GEOMETRY_MODELS, GeometryParams
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 from fem_package.case.hermeticity import HermeticitySettings
-from fem_package.case.leak_paths import LeakPathSettings
 from fem_package.case.load import ThermalLoad
 from fem_package.case.materials import MaterialsSection
 from fem_package.case.mesh import MeshSettings
@@ -39,7 +38,6 @@ class Case(CaseModel):
     solver: SolverSettings = Field(default_factory=SolverSettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
     hermeticity: HermeticitySettings = Field(default_factory=HermeticitySettings)
-    leak_paths: LeakPathSettings | None = Field(None, description="leak routes into a cavity (hermeticity)")
     thermal: ThermalSettings = Field(default_factory=ThermalSettings)
 
     @model_validator(mode="after")
@@ -69,16 +67,6 @@ class Case(CaseModel):
             except ValueError as exc:
                 raise ValueError(f"materials.overrides.{key}: {exc}") from None
         self.hermeticity.check_roles(roles)
-        return self
-
-    @model_validator(mode="after")
-    def _leak_path_roles(self) -> Self:
-        unknown = self.leak_paths.unknown_roles(self.geometry.roles()) if self.leak_paths else []
-        if unknown:
-            raise ValueError(
-                f"leak_paths.crack: role {unknown[0]!r} is not a role of geometry '{self.geometry.type}'; "
-                f"allowed roles: {', '.join(self.geometry.roles())}"
-            )
         return self
 
     def material_of(self, role: str) -> Material:

@@ -1,9 +1,12 @@
 """The ``[hermeticity]`` section: moisture ingress into the package's polymers and sealed cavities.
 
-The moisture stage (:mod:`fem_package.pipeline.hermeticity`) runs after the mechanics when
+The hermeticity stage (:mod:`fem_package.pipeline.hermeticity`) runs after the mechanics when
 ``enabled = true``: transient Fickian diffusion in the permeable materials under an ambient
 climate (a JESD22 preset, custom steady conditions or a field-climate CSV), coupled to the
-cavity's well-mixed vapour. Cavity volumes come from the geometry (``sealed_cavity``).
+cavity's well-mixed vapour (cavity volumes from the geometry, ``sealed_cavity``), and the leak
+routes from the outside into the cavity (``[hermeticity.leak_paths]``). With crack criteria
+(``[[hermeticity.crack]]``) both are repeated with the cells the thermal cycle cracks made of the
+cracked material (``[hermeticity.cracked]``): intact and cracked results side by side.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ from pydantic import Field, model_validator
 
 from fem_package.ambient_humidity import PRESETS, AmbientClimate, read_climate_csv
 from fem_package.case.base import CaseModel
+from fem_package.case.cracking import CrackCriterion, CrackedMaterial, unknown_crack_roles
+from fem_package.case.leak_paths import LeakPathSettings
 from fem_package.units import Temperature, Time, celsius
 
 
 class HermeticitySettings(CaseModel):
-    """Moisture ingress (diffusion through the polymers into the cavities)."""
+    """Hermeticity: leak paths and moisture ingress into the cavities, intact and with the cycle's cracks."""
 
-    enabled: bool = Field(False, description="run the moisture-ingress stage after the mechanics")
+    enabled: bool = Field(False, description="run the hermeticity stage (leak paths, moisture) after the mechanics")
     ambient: Literal["85C/85RH", "HAST-130C/85RH", "HAST-110C/85RH", "custom", "climate"] = Field(
         "85C/85RH", description="ambient preset, 'custom' (temperature + humidity) or 'climate' (climate_file)"
     )
@@ -46,9 +51,16 @@ class HermeticitySettings(CaseModel):
         default_factory=dict,
         description="role -> multiplier of D (a thin bondline modelled as a fast interfacial path, e.g. 10)",
     )
-    # ---- leak paths (MIL-STD-883 TM1014 gas leaks): reserved --------------------------------------------
-    # The leak-path model (postprocess/leak_paths.py, postprocess/gas_leak.py) adds its options here as
-    # ``leak_paths: LeakPathSettings`` in its own file; this section holds the diffusion options only.
+    leak_paths: LeakPathSettings = Field(
+        default_factory=LeakPathSettings, description="leak routes from the outside into the cavity"
+    )
+    crack: list[CrackCriterion] = Field(
+        default_factory=list,
+        description="crack criteria on the thermal cycle's stresses (none: intact results only)",
+    )
+    cracked: CrackedMaterial = Field(
+        default_factory=CrackedMaterial, description="moisture properties of cracked cells"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -112,9 +124,21 @@ class HermeticitySettings(CaseModel):
         return np.concatenate(([0.0], np.geomspace(first, self.duration, self.steps)))
 
     def check_roles(self, roles: dict[str, str]) -> None:
-        """``diffusivity_factor`` keys must be roles of the geometry."""
+        """``diffusivity_factor`` keys and crack-criterion roles must be roles of the geometry."""
         for role in self.diffusivity_factor:
             if role not in roles:
                 raise ValueError(
                     f"hermeticity.diffusivity_factor.{role}: unknown role; allowed roles: {', '.join(roles)}"
                 )
+        for role in unknown_crack_roles(self.crack, roles):
+            raise ValueError(f"hermeticity.crack: role {role!r} is unknown; allowed roles: {', '.join(roles)}")
+
+    def leak_path_temperature(self) -> float:
+        """Temperature (K) of the permeabilities of the leak-path ranking: the set one, else the ambient's mean.
+
+        The mean is over the exposure (0 - ``duration``), sampled at 2001 equally spaced times.
+        """
+        if self.leak_paths.temperature is not None:
+            return self.leak_paths.temperature
+        climate = self.climate()
+        return float(np.mean([climate.at(float(t))[0] for t in np.linspace(0.0, self.duration, 2001)]))

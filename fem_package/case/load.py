@@ -30,7 +30,7 @@ class ThermalLoad(CaseModel):
     )
     steps_per_ramp: int = Field(4, ge=1, le=1000, description="load steps per ramp")
     steps_per_dwell: int = Field(1, ge=0, le=1000, description="load steps per dwell")
-    points: list[tuple[float, float]] | None = Field(
+    points: list[tuple[Time, Temperature]] | None = Field(
         None, description="custom profile: [[time, temperature], ...], times strictly increasing"
     )
 
@@ -44,6 +44,8 @@ class ThermalLoad(CaseModel):
     @field_validator("points", mode="before")
     @classmethod
     def _parse_points(cls, v: object) -> object:
+        # Converted here for one clear message per pair; the item types (Time, Temperature) give
+        # the JSON schema its "number or unit string" and accept the converted floats unchanged.
         if v is None:
             return None
         if not isinstance(v, list) or not all(isinstance(p, list | tuple) and len(p) == 2 for p in v):

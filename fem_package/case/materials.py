@@ -7,11 +7,19 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field
 
 from fem_package.case.base import CaseModel
-from fem_package.units import PerKelvin, Pressure, Temperature, to_si
+from fem_package.units import PerKelvin, Pressure, Temperature, UnitString, to_si
 
-_Conductivity = Annotated[float, BeforeValidator(lambda v: to_si(v, "[mass] * [length] / [time] ** 3 / [temperature]"))]
-_Density = Annotated[float, BeforeValidator(lambda v: to_si(v, "[mass] / [length] ** 3"))]
-_SpecificHeat = Annotated[float, BeforeValidator(lambda v: to_si(v, "[length] ** 2 / [time] ** 2 / [temperature]"))]
+_Conductivity = Annotated[
+    float,
+    BeforeValidator(lambda v: to_si(v, "[mass] * [length] / [time] ** 3 / [temperature]")),
+    UnitString("150 W/(m K)"),
+]
+_Density = Annotated[float, BeforeValidator(lambda v: to_si(v, "[mass] / [length] ** 3")), UnitString("2330 kg/m^3")]
+_SpecificHeat = Annotated[
+    float,
+    BeforeValidator(lambda v: to_si(v, "[length] ** 2 / [time] ** 2 / [temperature]")),
+    UnitString("700 J/(kg K)"),
+]
 
 
 class MaterialOverride(CaseModel):

@@ -28,3 +28,20 @@ class SolverSettings(CaseModel):
     inelastic: InelasticSettings = Field(
         default_factory=InelasticSettings, description="Newton and cycle settings of physics = 'inelastic'"
     )
+    formulation: Literal["auto", "displacement", "mixed"] = Field(
+        "auto",
+        description="displacement (P1/P2 u) or mixed u-p (Taylor-Hood P2/P1, free of volumetric locking); "
+        "auto picks mixed when a material exceeds incompressible_poisson_ratio at a step temperature",
+    )
+    incompressible_poisson_ratio: float = Field(
+        0.49,
+        ge=0.0,
+        lt=0.5,
+        description="materials with a larger Poisson ratio (bulk/shear modulus ratio above 2(1+nu)/(3(1-2nu)), "
+        "49.7 at 0.49) are nearly incompressible: their mean stress is the mixed formulation's pressure field",
+    )
+    mixed_linear_solver: Literal["auto", "fieldsplit", "direct"] = Field(
+        "auto",
+        description="mixed formulation: Schur-complement fieldsplit (GAMG on u, K/mu-weighted pressure mass "
+        "matrix), the direct MUMPS LU factorization, or auto (direct up to 250k unknowns, else fieldsplit)",
+    )

@@ -98,16 +98,19 @@ class GlobalModel:
         from fem_package.field_output import FieldWriter
         from geometries import mesh_geometry
         from postprocess.joint_metrics import JointMetrics
+        from solvers.formulation import choose_formulation, problem_class
         from solvers.stress_recovery import StressRecovery
         from solvers.submodel import CUT_BOUNDARY, SubmodelBoundary
-        from solvers.thermoelastic import ThermoelasticProblem
 
         params: Any = global_geometry_of(case)
         self.case = case.model_copy(update={"geometry": params})
         with console.status("meshing the global model with gmsh"):
             self.tagged = mesh_geometry(params, case.mesh, comm)
         s = self.tagged.stats
-        self.problem = ThermoelasticProblem(self.tagged, region_materials(self.case, self.tagged), case.solver)
+        regions = region_materials(self.case, self.tagged)
+        temperatures = [step.temperature for step in case.load.steps()]
+        self.formulation = choose_formulation(case.solver, [r.material for r in regions], temperatures)
+        self.problem = problem_class(self.formulation)(self.tagged, regions, case.solver)
         self.recovery = StressRecovery(self.problem)
         mesh, desc = self.tagged.mesh, self.tagged.description
         self.metrics = JointMetrics(comm, desc.regions, owned_cell_tags(self.tagged), cell_volumes(mesh))
@@ -150,6 +153,7 @@ class GlobalModel:
             "geometry_type": self.case.geometry.type,
             "symmetry": self.tagged.description.symmetry,
             "dofs": self.problem.num_dofs,
+            "formulation": self.formulation,
             "cut_face_nodes": self.boundary.num_dofs,
             "mesh": dict(self.tagged.stats),
             "max_displacement_m": self.max_displacement,
@@ -180,8 +184,8 @@ def run(
     from postprocess.joint_metrics import JointMetrics
     from postprocess.picture import render_cutaway
     from postprocess.summary import FIELDS, critical_joint, write_joint_table, write_summary
+    from solvers.formulation import choose_formulation, problem_class
     from solvers.stress_recovery import StressRecovery
-    from solvers.thermoelastic import ThermoelasticProblem
 
     comm = comm or MPI.COMM_WORLD
     t_start = time.perf_counter()
@@ -201,9 +205,13 @@ def run(
             f"{tagged.stats['seconds']:.1f} s"
         )
 
-        problem = ThermoelasticProblem(tagged, region_materials(case, tagged), case.solver)
+        regions = region_materials(case, tagged)
+        formulation = choose_formulation(case.solver, [r.material for r in regions], [s.temperature for s in steps])
+        degree = 2 if formulation == "mixed" else case.solver.degree  # mixed: Taylor-Hood P2/P1
+        problem = problem_class(formulation)(tagged, regions, case.solver)
         recovery = StressRecovery(problem)
-        console.info(f"thermo-elastic P{case.solver.degree}: {problem.num_dofs} dofs; load {case.load.describe()}")
+        label = "mixed u-p P2/P1" if formulation == "mixed" else f"P{degree}"
+        console.info(f"thermo-elastic {label}: {problem.num_dofs} dofs; load {case.load.describe()}")
         global_model = None
         if global_geometry_of(case) is not None:  # a submodel: its cut faces follow the global model
             global_model = GlobalModel(case, problem, tagged, folder, comm, console)
@@ -231,11 +239,11 @@ def run(
         from fem_package.field_output import FieldWriter
 
         writer = FieldWriter(mesh, folder, "results", [problem.u] if case.output.vtx else None)
-        leak_stage = None
-        if case.leak_paths is not None and case.leak_paths.enabled:
-            from fem_package.pipeline.leak_paths import LeakPathStage
+        hermeticity = None
+        if case.hermeticity.enabled:  # leak paths and moisture ingress after the mechanics, intact and cracked
+            from fem_package.pipeline.hermeticity import HermeticityStage
 
-            leak_stage = LeakPathStage(case, tagged, comm)
+            hermeticity = HermeticityStage(case, tagged, comm, console)
         step_records = []
         t_out = 0.0
         with console.progress("thermal cycle", len(steps)) as bar:
@@ -246,8 +254,8 @@ def run(
                 stats = problem.solve(step_temperature)
                 fields = recovery.evaluate()
                 metrics.add_step(step.index, fields.von_mises, fields.shear_strain)
-                if leak_stage is not None:
-                    leak_stage.add_step(fields.stress)
+                if hermeticity is not None:
+                    hermeticity.add_step(fields.stress)
                 t0 = time.perf_counter()
                 temperature.x.array[:] = step_temperature
                 written = [problem.u, recovery.stress, recovery.von_mises, recovery.shear, temperature, *static]
@@ -269,7 +277,7 @@ def run(
                 bar.advance(f"thermal cycle  T = {celsius(step.temperature):6.1f} C")
                 console.detail(
                     f"  step {step.index}: T = {celsius(step.temperature):.1f} C, "
-                    f"{stats.iterations} CG its, |u|max = {fields.displacement_max:.3e} m"
+                    f"{stats.iterations} its, |u|max = {fields.displacement_max:.3e} m"
                 )
         writer.close()
         if comm.rank == 0:  # one temporal collection, steps labelled with cycle and temperature (for ParaView)
@@ -286,7 +294,13 @@ def run(
                 "geometry_type": case.geometry.type,
                 "symmetry": desc.symmetry,
             },
-            "run": {"ranks": comm.size, "dofs": problem.num_dofs, "degree": case.solver.degree, "started": started},
+            "run": {
+                "ranks": comm.size,
+                "dofs": problem.num_dofs,
+                "degree": degree,
+                "formulation": formulation,
+                "started": started,
+            },
             "mesh": dict(tagged.stats),
             "geometry": dict(desc.info),
             "timings_s": {},
@@ -314,12 +328,8 @@ def run(
                 merge_time_collections(folder / "results_global.xdmf", step_labels(steps))
         if case.geometry.type == "contact_element":
             summary["design_rule"] = contact_design_rule(case, desc, steps)
-        if case.hermeticity.enabled:  # moisture ingress after the mechanics
-            from fem_package.pipeline.hermeticity import run_hermeticity
-
-            summary["hermeticity"] = run_hermeticity(case, tagged, folder, console)
-        if leak_stage is not None:
-            summary.setdefault("hermeticity", {})["leak_paths"] = leak_stage.finish(folder)
+        if hermeticity is not None:
+            summary["hermeticity"] = hermeticity.finish(folder)
         timings = problem.timings
         t_pic = time.perf_counter()
         if comm.rank == 0:

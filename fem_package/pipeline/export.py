@@ -2,7 +2,10 @@
 
 Hands plain arrays from the tagged mesh (vertex coordinates, cells, cell tags, symmetry-plane
 facets, support vertices) and the case's regions and load steps to
-:func:`fem_package.solver_deck.write_deck`.
+:func:`fem_package.solver_deck.write_deck`. The load steps are those of ``flipstack run``
+(power-cycling steps included); with ``[thermal] mode = "conduction"`` or ``"prescribed"`` the
+same thermal stage the run uses (:class:`fem_package.pipeline.thermal.ThermalStage`) gives
+every vertex its temperature at each step.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from fem_package.case import Case, CaseError
+from fem_package.console import Console
 from fem_package.fenics import MPI, dolfinx
+from fem_package.pipeline import region_materials
+from fem_package.pipeline.thermal import ThermalStage, thermal_steps
 from fem_package.solver_deck import (
     ELEMENT_TYPES,
     DeckConstraint,
@@ -23,6 +29,7 @@ from fem_package.solver_deck import (
     write_deck,
 )
 from fem_package.tagged_mesh import TaggedMesh
+from fem_package.thermal_profile import LoadStep
 
 DECK_FORMATS = {"inp": "Abaqus / CalculiX input deck"}
 """Export formats -> description."""
@@ -70,8 +77,28 @@ def deck_model(case: Case, tagged: TaggedMesh) -> DeckModel:
     regions = [
         DeckRegion(r.name, r.tag, case.material_of(r.role), case.stress_free_temperature(r.role)) for r in desc.regions
     ]
-    steps = [DeckStep(s.index, s.time, s.temperature, s.segment) for s in case.load.steps()]
+    steps = [
+        DeckStep(s.index, s.time, s.temperature, s.segment, node_temperatures)
+        for s, node_temperatures in step_node_temperatures(case, tagged)
+    ]
     return DeckModel(case.title, points, cells, cell_tags, regions, constraints, steps)
+
+
+def step_node_temperatures(case: Case, tagged: TaggedMesh) -> list[tuple[LoadStep, np.ndarray | None]]:
+    """The run's load steps with the temperature of every vertex (K), or None for the chamber mode.
+
+    Runs the thermal stage step by step as ``flipstack run`` does (the conduction is marched
+    through every step, so the values are those the run's mechanics averages per cell).
+    """
+    steps = thermal_steps(case)
+    if case.thermal.mode == "chamber":
+        return [(s, None) for s in steps]
+    stage = ThermalStage(case, tagged, region_materials(case, tagged), tagged.mesh.comm, Console(verbosity=0))
+    out: list[tuple[LoadStep, np.ndarray | None]] = []
+    for s in steps:
+        stage.temperature(s)
+        out.append((s, stage.node_temperatures(s)))
+    return out
 
 
 def check_export_options(case: Case, fmt: str, element: str | None) -> str:
@@ -93,4 +120,4 @@ def export_deck(case: Case, path: Path, element: str | None = None, fmt: str = "
 
     name = check_export_options(case, fmt, element)
     tagged = mesh_geometry(case.geometry, case.mesh, MPI.COMM_SELF)
-    return write_deck(deck_model(case, tagged), path, name), tagged
+    return write_deck(deck_model(case, tagged), path, name, case.thermal.mode), tagged

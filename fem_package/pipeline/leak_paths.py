@@ -1,10 +1,15 @@
-"""Pipeline stage: leak routes of the meshed package, intact and after the thermal cycle's cracks.
+"""Pipeline stage: leak routes of the meshed package (``[hermeticity.leak_paths]``), intact or cracked.
 
 The distributed mesh is gathered to rank 0 (owned cells as vertex coordinates, tagged boundary
 triangles, per-cell values): leak analyses are graph searches over the whole package and these
 meshes are small (1e4 - 1e5 cells, a few MB), so rank 0 does them serially and broadcasts the summary.
 Vertices are numbered by their coordinates and cells sorted by their vertex numbers, so the graph,
 and every route, is the same whatever the partition (serial = 2 ranks).
+
+Permeabilities: P = D S of ``data/moisture.toml`` at the leak-path temperature
+(:meth:`fem_package.case.hermeticity.HermeticitySettings.leak_path_temperature`), 0 for the barrier
+categories (the one rule of :mod:`fem_package.moisture_data`); cracked cells take the cracked
+material's P (``[hermeticity.cracked]``).
 """
 
 from __future__ import annotations
@@ -17,11 +22,9 @@ import numpy as np
 from fem_package.case import Case, CaseError
 from fem_package.case.leak_paths import LeakPathSettings
 from fem_package.fenics import dolfinx
-from fem_package.materials import Material
-from fem_package.permeability import moisture_permeability
+from fem_package.moisture_data import moisture_library
 from fem_package.tagged_mesh import TaggedMesh
 from geometries.symmetry import copies
-from postprocess.crack_criterion import StressHistory, cracked_cells
 from postprocess.gas_leak import ATM_CC_PER_S, permeation_equivalent_leak
 from postprocess.leak_path_files import write_leak_polylines, write_leak_table
 from postprocess.leak_paths import LeakAnalysis, LeakMesh, analyse_leak_paths
@@ -30,6 +33,12 @@ from postprocess.leak_paths import LeakAnalysis, LeakMesh, analyse_leak_paths
 def _gather(comm: Any, array: np.ndarray) -> np.ndarray | None:
     parts = comm.gather(np.ascontiguousarray(array), root=0)
     return np.concatenate(parts) if comm.rank == 0 else None
+
+
+def has_cavity(tagged: TaggedMesh, settings: LeakPathSettings) -> bool:
+    """True when the geometry has at least one of the cavity-wall groups of ``settings``."""
+    names = {b.name for b in tagged.description.boundaries}
+    return any(g in names for g in settings.cavity)
 
 
 def gather_leak_mesh(
@@ -52,10 +61,10 @@ def gather_leak_mesh(
     names = {b.name: b.tag for b in tagged.description.boundaries}
     missing = [g for g in settings.outside if g not in names]
     if missing or not any(g in names for g in settings.cavity):
-        what = f"outside group {missing[0]!r}" if missing else f"none of the cavity groups {settings.cavity}"
+        key, value = ("outside", missing[0]) if missing else ("cavity", settings.cavity)
         raise CaseError(
-            f"leak_paths: {what} is in geometry '{tagged.description.geometry_type}'"
-            f"{' (missing)' if missing else ''}; its boundary groups: {', '.join(sorted(names))}"
+            f"hermeticity.leak_paths.{key} = {value!r}: not a boundary group of geometry "
+            f"'{tagged.description.geometry_type}'; its boundary groups: {', '.join(sorted(names))}"
         )
     mesh.topology.create_connectivity(tdim - 1, tdim)
     facets: dict[str, np.ndarray] = {}
@@ -89,87 +98,98 @@ def gather_leak_mesh(
     return leak_mesh, values
 
 
-class LeakPathStage:
-    """Collects the cell stresses of every step; at the end finds the routes, intact and cracked."""
-
-    def __init__(self, case: Case, tagged: TaggedMesh, comm: Any):
-        settings = case.leak_paths
-        assert settings is not None
-        self.settings: LeakPathSettings = settings
-        self.tagged, self.comm = tagged, comm
-        self.history = StressHistory() if settings.crack else None
-        regions = tagged.description.regions
-        materials: dict[int, Material] = {r.tag: case.material_of(r.role) for r in regions}
-        self.region_permeability = {tag: moisture_permeability(m).value for tag, m in materials.items()}
-        self.region_label = {r.tag: f"{r.name} ({materials[r.tag].key})" for r in regions}
-        self.region_role = {r.tag: r.role for r in regions}
-        self.copies = copies(tagged.description.symmetry)
-
-    def add_step(self, stress: np.ndarray) -> None:
-        """Record the owned cells' (n, 3, 3) stress of one load step."""
-        if self.history is not None:
-            self.history.add(stress)
-
-    def finish(self, folder: Path) -> dict[str, Any]:
-        """Analyse, write the route files on rank 0, return the summary section (same on every rank)."""
-        values: dict[str, np.ndarray] = {}
-        if self.history is not None:
-            values = self.history.measures()
-        gathered = gather_leak_mesh(self.tagged, self.settings, values, self.comm)
-        summary = self._analyse(gathered, folder) if gathered is not None else None
-        return dict(self.comm.bcast(summary, root=0))
-
-    def _analyse(self, gathered: tuple[LeakMesh, dict[str, np.ndarray]], folder: Path) -> dict[str, Any]:
-        leak_mesh, measures = gathered
-        tags = leak_mesh.cell_region
-        region_tags = sorted(self.region_label)
-        labels = [self.region_label[t] for t in region_tags]
-        label = np.searchsorted(region_tags, tags)
-        perm = np.array([self.region_permeability[t] for t in region_tags])[label]
-        intact = analyse_leak_paths(leak_mesh, perm, labels, label)
-        write_leak_polylines(folder / "leak_paths.vtp", intact)
-        write_leak_table(folder / "leak_paths.csv", intact)
-        out = self._section(intact, "intact")
-        out["verdict_cracked"] = None
-        if self.history is not None:
-            roles = np.array([self.region_role[t] for t in region_tags])[label]
-            crack = cracked_cells(measures, roles, self.settings.crack)
-            cracked_perm = np.where(crack.cracked, np.maximum(perm, self.settings.cracked_permeability), perm)
-            cracked_labels = labels + [f"{lab}, cracked" for lab in labels]
-            cracked_label = np.where(crack.cracked, label + len(labels), label)
-            after = analyse_leak_paths(leak_mesh, cracked_perm, cracked_labels, cracked_label)
-            write_leak_polylines(folder / "leak_paths_cracked.vtp", after)
-            write_leak_table(folder / "leak_paths_cracked.csv", after)
-            counts = {labels[i]: int(np.sum(crack.cracked & (label == i))) for i in range(len(labels))}
-            out.update(self._section(after, "cracked"))
-            out["cracked_cells"] = {k: v for k, v in counts.items() if v}
-            out["max_utilisation"] = float(crack.utilisation.max()) if len(crack.utilisation) else 0.0
-        return out
-
-    def _section(self, analysis: LeakAnalysis, name: str) -> dict[str, Any]:
-        """Verdict, routes (with the equivalent standard air leak rate of each, TM1014 units) and totals."""
-        files = "leak_paths" if name == "intact" else "leak_paths_cracked"
-        routes = [
-            {**r.as_dict(), "equivalent_leak_atm_cm3_per_s": permeation_equivalent_leak(r.conductance) / ATM_CC_PER_S}
-            for r in analysis.routes
-        ]
-        total = self.copies * analysis.total_conductance
-        return {
-            f"verdict_{name}": analysis.verdict,
-            "routes" if name == "intact" else "routes_cracked": routes,
-            f"conductance_{name}_full_package_kg_per_s_Pa": total,
-            f"equivalent_leak_{name}_full_package_atm_cm3_per_s": permeation_equivalent_leak(total) / ATM_CC_PER_S,
-            f"files_{name}": [f"{files}.vtp", f"{files}.csv"],
-        }
+def region_permeabilities(case: Case, tagged: TaggedMesh, temperature: float) -> dict[int, float]:
+    """Water-vapour permeability P = D S [kg/(m s Pa)] of every region (tag) at ``temperature``; 0 for barriers."""
+    lib = moisture_library()
+    out = {}
+    for r in tagged.description.regions:
+        try:
+            props = lib.of(case.material_of(r.role))
+        except ValueError as exc:
+            raise CaseError(f"hermeticity: region {r.name!r}: {exc}") from None
+        out[r.tag] = 0.0 if props is None else props.permeability(temperature)
+    return out
 
 
-def leak_paths_only(case: Case, tagged: TaggedMesh, folder: Path, comm: Any) -> dict[str, Any]:
-    """The intact analysis without mechanics (``flipstack leak-paths``)."""
-    settings = case.leak_paths or LeakPathSettings()
-    stage = LeakPathStage(
-        case.model_copy(update={"leak_paths": settings.model_copy(update={"crack": []})}), tagged, comm
-    )
-    return stage.finish(folder)
+def find_leak_paths(
+    case: Case,
+    tagged: TaggedMesh,
+    folder: Path,
+    comm: Any,
+    temperature: float,
+    cracked: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Find the routes, write ``leak_paths{suffix}.vtp/.csv`` on rank 0 and return the state's summary.
+
+    ``cracked``: a bool per owned cell; those cells take the cracked material's permeability and the
+    files get the ``_cracked`` suffix. The summary is the same on every rank.
+    """
+    settings = case.hermeticity.leak_paths
+    values = {"cracked": cracked.astype(np.int8)} if cracked is not None else {}
+    gathered = gather_leak_mesh(tagged, settings, values, comm)
+    summary = None
+    if gathered is not None:
+        region_perm = region_permeabilities(case, tagged, temperature)
+        cracked_perm = case.hermeticity.cracked.properties().permeability(temperature) if cracked is not None else 0.0
+        summary = _analyse(case, tagged, gathered, folder, region_perm, cracked_perm, temperature)
+    return dict(comm.bcast(summary, root=0))
+
+
+def _analyse(
+    case: Case,
+    tagged: TaggedMesh,
+    gathered: tuple[LeakMesh, dict[str, np.ndarray]],
+    folder: Path,
+    region_perm: dict[int, float],
+    cracked_perm: float,
+    temperature: float,
+) -> dict[str, Any]:
+    leak_mesh, values = gathered
+    regions = tagged.description.regions
+    region_tags = sorted(region_perm)
+    by_tag = {r.tag: r for r in regions}
+    labels = [f"{by_tag[t].name} ({case.material_of(by_tag[t].role).key})" for t in region_tags]
+    label = np.searchsorted(region_tags, leak_mesh.cell_region)
+    perm = np.array([region_perm[t] for t in region_tags])[label]
+    name = "leak_paths"
+    if "cracked" in values:
+        crack = values["cracked"].astype(bool)
+        perm = np.where(crack, cracked_perm, perm)
+        labels = labels + [f"{lab}, cracked" for lab in labels]
+        label = np.where(crack, label + len(region_tags), label)
+        name = "leak_paths_cracked"
+    analysis = analyse_leak_paths(leak_mesh, perm, labels, label)
+    write_leak_polylines(folder / f"{name}.vtp", analysis)
+    write_leak_table(folder / f"{name}.csv", analysis)
+    files = [f"{name}.vtp", f"{name}.csv"]
+    return leak_section(analysis, copies(tagged.description.symmetry), files, temperature)
+
+
+def leak_section(analysis: LeakAnalysis, n_copies: int, files: list[str], temperature: float) -> dict[str, Any]:
+    """Verdict, ranked routes (with the equivalent standard air leak rate of each, TM1014 units) and totals.
+
+    Conductances of the modelled part are multiplied by ``n_copies`` (symmetry) for the full package; per
+    wall group (``cavity_wall``, ``subcavity_wall``) too, for the gas volumes' TM1014 comparison. The
+    equivalent leak rates carry the same water flux at ``temperature`` (K) as the permeation route
+    (:func:`postprocess.gas_leak.permeation_equivalent_leak`).
+    """
+
+    def leak(g: float) -> float:
+        return permeation_equivalent_leak(g, temperature) / ATM_CC_PER_S
+
+    routes = [{**r.as_dict(), "equivalent_leak_atm_cm3_per_s": leak(r.conductance)} for r in analysis.routes]
+    total = n_copies * analysis.total_conductance
+    by_wall: dict[str, float] = {}
+    for r in analysis.routes:
+        by_wall[r.reaches] = by_wall.get(r.reaches, 0.0) + n_copies * r.conductance
+    return {
+        "verdict": analysis.verdict,
+        "routes": routes,
+        "conductance_full_package_kg_per_s_Pa": total,
+        "conductance_by_wall_full_package_kg_per_s_Pa": by_wall,
+        "equivalent_leak_full_package_atm_cm3_per_s": leak(total),
+        "files": files,
+    }
 
 
 def run_leak_paths(case: Case, out: Path, overwrite: bool, console: Any, comm: Any) -> dict[str, Any]:
@@ -179,14 +199,15 @@ def run_leak_paths(case: Case, out: Path, overwrite: bool, console: Any, comm: A
     from fem_package.run_folder import staged_folder
     from geometries import mesh_geometry
 
+    temperature = case.hermeticity.leak_path_temperature()
     with staged_folder(out, overwrite, comm) as folder:
         with console.status("meshing with gmsh"):
             tagged = mesh_geometry(case.geometry, case.mesh, comm)
         console.info(f"'{case.geometry.type}' ({tagged.description.symmetry} model): {tagged.stats['cells']} cells")
-        section = leak_paths_only(case, tagged, folder, comm)
+        section = {"temperature_K": temperature, **find_leak_paths(case, tagged, folder, comm, temperature)}
         if comm.rank == 0:
             (folder / "leak_paths.json").write_text(json.dumps(section, indent=2) + "\n", encoding="utf-8")
-    console.info(f"verdict: {section['verdict_intact']}")
+    console.info(f"verdict: {section['verdict']} (permeabilities P = D S at {temperature - 273.15:.1f} C)")
     for r in section["routes"]:
         console.info(
             f"  route {r['route_id']}: L = {r['length_m'] * 1e6:.1f} um, A = {r['cross_section_m2'] * 1e12:.4g} um^2, "

@@ -23,6 +23,7 @@ import numpy as np
 
 from fem_package.case import Case, CaseError
 from fem_package.case.thermal import EXTERIOR, chamber_temperature
+from fem_package.conduction_time_step import check_time_steps
 from fem_package.console import Console
 from fem_package.fenics import MPI
 from fem_package.tagged_mesh import TaggedMesh
@@ -39,6 +40,10 @@ from fem_package.thermal_profile import LoadStep
 
 COPIES = {"quarter": 4, "half": 2, "full": 1}
 """Mirror copies of the modelled part that make the full package (power share = 1 / copies)."""
+
+
+class ConductionTimeStepWarning(UserWarning):
+    """Backward-Euler steps of the heat conduction too long for the die's thermal time constant."""
 
 
 class TemperatureMapWarning(UserWarning):
@@ -89,6 +94,9 @@ class MapTemperatures:
         self.expression: TemperatureExpression | None = None
         self.times = np.zeros(1)
         self.snapshots = np.zeros((1, 0))
+        self.node_snapshots = np.zeros((1, 0))
+        self.node_points = np.asarray(mesh.geometry.x)
+        self._cell_cloud: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.outside_regions: list[str] = []
         weights: InterpolationWeights | None = None
         on_nodes = True
@@ -105,14 +113,20 @@ class MapTemperatures:
         targets = mesh.geometry.x if on_nodes else tetrahedron_centroids(mesh.geometry.x, self.dofmap)
         weights = interpolation_weights(points, targets, settings.method)
         snapshots = weights.apply(values)  # (times, targets)
+        # per-node values (solver deck): the node data itself, or, computed when first asked for,
+        # the cloud of the source cells' centroids interpolated to the nodes
+        self._cell_cloud = None if on_nodes else (points, values, times)
+        nodes = snapshots if on_nodes else np.zeros((len(times), 0))
         if settings.time is not None:
             if not times[0] - 1e-9 <= settings.time <= times[-1] + 1e-9:
                 raise CaseError(
                     f"thermal.map.time = {settings.time} s: outside the times of the map, {times[0]} .. {times[-1]} s"
                 )
-            snapshots, times = at_time(times, snapshots, settings.time)[None, :], np.zeros(1)
+            snapshots = at_time(times, snapshots, settings.time)[None, :]
+            nodes, times = at_time(times, nodes, settings.time)[None, :], np.zeros(1)
         self.times = times
         self.snapshots = snapshots[:, self.dofmap].mean(axis=2) if on_nodes else snapshots
+        self.node_snapshots = nodes
         self._report_outside(weights, on_nodes, tagged, comm)
 
     def _read_xdmf(self, file: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
@@ -160,6 +174,27 @@ class MapTemperatures:
             values = cell_averages(self.expression, self.vertices, t)
         else:
             values = at_time(self.times, self.snapshots, t)
+        return self._combined(values, t)
+
+    def at_nodes(self, t: float) -> np.ndarray:
+        """Temperature of every local geometry node (K) at time ``t``: the map evaluated or interpolated there.
+
+        For an expression and for node data (CSV, XDMF point data) the mean over a cell's four
+        vertices is the cell value :meth:`at` gives when the field is linear in the cell (for
+        node data always: :meth:`at` averages these very values); XDMF cell data is the cloud of
+        the source cells' centroids interpolated to the nodes.
+        """
+        if self.expression is not None:
+            return self._combined(self.expression(self.node_points, t), t)
+        if self._cell_cloud is not None:
+            points, values, times = self._cell_cloud
+            nodes = interpolation_weights(points, self.node_points, self.settings.method).apply(values)
+            if self.settings.time is not None:
+                nodes = at_time(times, nodes, self.settings.time)[None, :]
+            self.node_snapshots, self._cell_cloud = nodes, None
+        return self._combined(at_time(self.times, self.node_snapshots, t), t)
+
+    def _combined(self, values: np.ndarray, t: float) -> np.ndarray:
         s = self.settings
         if s.combine == "rise":
             assert s.reference_temperature is not None
@@ -180,6 +215,8 @@ class ThermalStage:
         self.conduction: Any = None
         self.map: MapTemperatures | None = None
         self.records: list[dict[str, Any]] = []
+        self.warnings: list[str] = []
+        self.time_step: dict[str, Any] | None = None
         self.share = 1.0 / COPIES[tagged.description.symmetry]
         role_of = {r.tag: r.role for r in tagged.description.regions}
         n_owned = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_local
@@ -204,6 +241,32 @@ class ThermalStage:
         self.conduction = HeatConduction(tagged, regions, conditions, initial, th.rtol)
         console.info(f"heat conduction P1: {self.conduction.num_dofs} dofs, backward Euler")
         self._last_time = 0.0
+        if self.has_die:
+            self._check_time_steps()
+
+    def _check_time_steps(self) -> None:
+        """Compare the backward-Euler steps with the die's time constant (:mod:`fem_package.conduction_time_step`)."""
+        hc = self.conduction
+        capacity, resistance = hc.heat_capacity("die"), hc.rise_per_watt("die")  # modelled part: C * R is the same
+        times = [0.0, *(s.time for s in thermal_steps(self.case))]
+        check = check_time_steps(times, self.case.thermal.max_time_step, capacity * resistance)
+        self.time_step = {
+            "criterion": "error of backward Euler on a first-order lag with tau = C_die R_die, seen at the "
+            "load steps, above 2 % of the temperature change (one step per interval: 0.11 tau < dt < 49 tau)",
+            "die_heat_capacity_J_per_K": capacity / self.share,
+            "die_rise_per_watt_K_per_W": resistance * self.share,
+            "tau_s": check.tau,
+            "longest_step_s": check.longest_step,
+            "flagged_intervals": len(check.flagged),
+            "suggested_max_time_step_s": check.suggested_max_time_step,
+        }
+        self.console.detail(
+            f"  die time constant tau = {check.tau:.3g} s; longest backward-Euler step {check.longest_step:.3g} s"
+        )
+        if check.warning is not None:
+            self.warnings.append(check.warning)
+            if self.comm.rank == 0:
+                warnings.warn(check.warning, ConductionTimeStepWarning, stacklevel=2)
 
     @property
     def fields(self) -> list[Any]:
@@ -238,6 +301,22 @@ class ThermalStage:
         self._record(step, owned, owned[self.die_cells], power)
         return cells
 
+    def node_temperatures(self, step: LoadStep) -> np.ndarray | None:
+        """After :meth:`temperature` of ``step``: one temperature per local geometry node (K); None for chamber.
+
+        Conduction: the P1 field at the vertices (its cell averages are the cell values of the
+        mechanics); prescribed: :meth:`MapTemperatures.at_nodes`.
+        """
+        if self.map is not None:
+            return self.map.at_nodes(step.time)
+        if self.conduction is None:
+            return None
+        hc = self.conduction
+        mesh = hc.mesh
+        out = np.empty(len(mesh.geometry.x))
+        out[np.asarray(mesh.geometry.dofmaps[0])[:, :4]] = hc.T.x.array[hc.V.dofmap.list]
+        return out
+
     def _record(self, step: LoadStep, owned: np.ndarray, die: np.ndarray, power: dict[str, float]) -> None:
         big = np.inf
         lo = self.comm.allreduce(float(owned.min()) if owned.size else big, op=MPI.MIN)
@@ -271,6 +350,8 @@ class ThermalStage:
             out["time_steps"] = len(self.conduction.history)
             out["seconds"] = self.conduction.seconds
             out["nodal_field"] = "temperature_nodal_K"
+            out["time_step_check"] = self.time_step
+        out["warnings"] = self.warnings
         if self.map is not None:
             out["map_source"] = self.case.thermal.map.source if self.case.thermal.map else None
             out["outside_regions"] = self.map.outside_regions

@@ -9,9 +9,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from fem_package.case.errors import CaseError
 
-class RunFolderError(ValueError):
-    """The folder is not a flipstack results folder (no readable summary.json)."""
+
+class RunFolderError(CaseError):
+    """The folder is not a flipstack results folder (no readable summary.json): bad input, exit code 2."""
 
 
 @dataclass

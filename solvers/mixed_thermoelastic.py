@@ -1,0 +1,299 @@
+"""Quasi-static linear thermo-elasticity in mixed displacement-pressure (u-p) form, free of volumetric locking.
+
+As nu -> 1/2 (silicone gels, elastomers, molten fusible metals that keep their bulk modulus
+but lose their shear stiffness) the displacement-only formulation of
+:mod:`solvers.thermoelastic` locks: the discrete displacement cannot satisfy the near
+incompressibility constraint and comes out far too stiff, with oscillating mean stress.
+Here the mean stress of the nearly incompressible cells is an independent field p
+(sign convention: p = K tr(eps(u) - eps_th), the mean stress, positive in tension).
+Find u in V (vector P2) with the symmetry and support conditions and p in Q (P1) such that
+
+    integral [2 mu dev(e) + (1 - chi) K tr(e) I] : eps(v) + chi p div(v) dx = 0   for all v in V_0,
+    integral [chi tr(e) - p / K] q dx = 0                                       for all q in Q,
+    e = eps(u) - eps_th,   sigma = 2 mu dev(e) + (chi p + (1 - chi) K tr(e)) I,
+
+(perturbed Lagrangian; Zienkiewicz & Taylor, "The Finite Element Method", vol. 1, 6th ed.,
+sec. 11.3). chi is 1 in the cells whose material's Poisson ratio exceeds
+``[solver] incompressible_poisson_ratio`` at the step temperature and 0 elsewhere (0 there
+gives the displacement formulation: stiff, compressible parts such as silicon keep their own
+mean stress next to a gel, which a pressure continuous across the interface would smear).
+P2-P1 (Taylor-Hood) satisfies the inf-sup condition on tetrahedra (Boffi, Brezzi & Fortin,
+"Mixed Finite Element Methods and Applications", 2013, sec. 8.8), so the error bounds hold
+uniformly as K/mu -> infinity, 1/K = 0 included. The UFL residual is
+:func:`solvers.mixed_forms.mixed_residuals`.
+
+Linear solver (``[solver] mixed_linear_solver``): the symmetric saddle-point system
+[[A, B^T], [B, -C]] is solved either by right-preconditioned GMRES with a Schur-complement field split (PETSc
+PCFIELDSPLIT, lower factorization: one GAMG V-cycle with the rigid-body near-nullspace on A;
+the Schur complement S = -C - B A^-1 B^T replaced by -integral (chi / mu + 1 / K) p q dx, the
+pressure mass matrix weighted cell by cell, spectrally equivalent to S (Elman, Silvester &
+Wathen, "Finite Elements and Fast Iterative Solvers", 2nd ed., 2014, ch. 4), with Jacobi on it)
+or by a MUMPS LU factorization ("auto": direct up to DIRECT_MAX_DOFS unknowns, where it measured
+faster, iterative above, where the factorization's memory grows too fast). When the iterative
+solver fails, the step is solved again with MUMPS and the later steps keep it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from fem_package.case.solver import SolverSettings
+from fem_package.fenics import PETSc, dolfinx, ufl
+from fem_package.tagged_mesh import TaggedMesh
+from solvers.linear_solver import converged_reason, rigid_body_modes
+from solvers.material_fields import RegionMaterial
+from solvers.mixed_forms import mixed_residuals, mixed_stress
+from solvers.thermoelastic import (
+    CellwiseStepProblem,
+    SolveTimings,
+    StepStats,
+    _describe,
+    _same_temperature,
+    dirichlet_conditions,
+)
+
+FIELDSPLIT_OPTIONS: dict[str, Any] = {
+    "ksp_type": "gmres",
+    "ksp_gmres_restart": 200,
+    # The true residual: with left preconditioning the preconditioned residual reached 1e-10 with the mean
+    # stress still 3 % off in a confined block (u and p rows differ in scale: A ~ mu h, B ~ h^2, C ~ h^3 / K).
+    "ksp_pc_side": "right",
+    "ksp_norm_type": "unpreconditioned",
+    "pc_type": "fieldsplit",
+    "pc_fieldsplit_type": "schur",
+    "pc_fieldsplit_schur_fact_type": "lower",
+    "pc_fieldsplit_schur_precondition": "a11",
+    "fieldsplit_u_ksp_type": "preonly",
+    "fieldsplit_u_pc_type": "gamg",
+    "fieldsplit_u_pc_gamg_coarse_eq_limit": 1000,
+    "fieldsplit_u_mg_levels_ksp_type": "chebyshev",
+    "fieldsplit_u_mg_levels_pc_type": "jacobi",
+    "fieldsplit_u_mg_levels_esteig_ksp_type": "cg",
+    "fieldsplit_u_mg_levels_ksp_chebyshev_esteig_steps": 20,
+    "fieldsplit_p_ksp_type": "preonly",
+    "fieldsplit_p_pc_type": "jacobi",
+}
+"""PETSc options of the block-preconditioned Krylov solver; ``[solver] petsc_options`` override them."""
+
+DIRECT_MAX_DOFS = 250_000
+"""``mixed_linear_solver = "auto"``: factorize up to this many unknowns, iterate above (bench/mixed_formulation.py)."""
+
+DIRECT_OPTIONS: dict[str, Any] = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
+"""PETSc options of the direct solver (MUMPS LU of the whole saddle-point matrix)."""
+
+
+def pressure_cells(poisson_ratio: np.ndarray, threshold: float) -> np.ndarray:
+    """chi per cell: 1.0 where the Poisson ratio exceeds ``threshold`` (mean stress from p), else 0.0."""
+    return (np.asarray(poisson_ratio) > threshold).astype(float)
+
+
+class MixedThermoelasticProblem(CellwiseStepProblem):
+    """Set-up once, then ``solve(temperature)`` per load step; the interface of ``ThermoelasticProblem``.
+
+    ``u`` is the displacement (P2) on ``V`` and ``p`` the mean-stress field (P1, Pa); further
+    Dirichlet conditions on ``V`` come with :meth:`add_dirichlet`.
+    """
+
+    _instances = 0  # numbers the PETSc options prefixes
+
+    def __init__(self, tagged: TaggedMesh, regions: list[RegionMaterial], settings: SolverSettings):
+        t0 = time.perf_counter()
+        mesh = self._set_up_cells(tagged, regions, settings)
+
+        self.V = dolfinx.fem.functionspace(mesh, ("Lagrange", 2, (3,)))
+        self.Q = dolfinx.fem.functionspace(mesh, ("Lagrange", 1))
+        D = dolfinx.fem.functionspace(mesh, ("DG", 0))
+        self.mu = dolfinx.fem.Function(D, name="mu")
+        self.inverse_bulk = dolfinx.fem.Function(D, name="inverse_bulk_modulus")
+        self.bulk_in_displacement = dolfinx.fem.Function(D, name="bulk_modulus_in_displacement")
+        self.chi = dolfinx.fem.Function(D, name="pressure_cells")
+        self.eps_th_diag = dolfinx.fem.Function(dolfinx.fem.functionspace(mesh, ("DG", 0, (3,))), name="thermal_strain")
+        self.eps_th = ufl.diag(self.eps_th_diag)
+        self.u = dolfinx.fem.Function(self.V, name="displacement")
+        self.p = dolfinx.fem.Function(self.Q, name="mean_stress_Pa")
+
+        W = ufl.MixedFunctionSpace(self.V, self.Q)
+        u, p = ufl.TrialFunctions(W)
+        v, q = ufl.TestFunctions(W)
+        f_u, f_p = mixed_residuals(
+            u, p, v, q, self.mu, self.inverse_bulk, self.eps_th, self.chi, self.bulk_in_displacement
+        )
+        self.a = dolfinx.fem.form(ufl.extract_blocks(ufl.lhs(f_u + f_p)))
+        self.L = dolfinx.fem.form(ufl.extract_blocks(ufl.rhs(f_u + f_p)))
+        # Preconditioner: the same blocks with the Schur complement replaced by the weighted mass matrix.
+        schur = -(self.chi / self.mu + self.inverse_bulk) * p * q * ufl.dx
+        blocks = ufl.extract_blocks(ufl.lhs(f_u + f_p))
+        self.a_pc = dolfinx.fem.form([[blocks[0][0], blocks[0][1]], [blocks[1][0], schur]])
+
+        self.bcs = dirichlet_conditions(self.V, tagged)
+        self.A = dolfinx.fem.petsc.create_matrix(self.a)
+        self.P = dolfinx.fem.petsc.create_matrix(self.a_pc)
+        self.b = dolfinx.fem.petsc.create_vector([self.V, self.Q])
+        self.x = dolfinx.fem.petsc.create_vector([self.V, self.Q])
+        self.linear_solver = settings.mixed_linear_solver
+        if self.linear_solver == "auto":
+            self.linear_solver = "direct" if self.num_dofs <= DIRECT_MAX_DOFS else "fieldsplit"
+        self.ksp = self._make_ksp(self.linear_solver)
+        self._moduli_key: tuple[float, ...] | None = None
+        self._first_iterations: int | None = None
+        self._last_temperature: float | np.ndarray | None = None
+        self.timings = SolveTimings(setup=time.perf_counter() - t0)
+
+    def _field_index_sets(self) -> tuple[Any, Any]:
+        """Global rows of u and of p owned by this rank in the block matrix (u block first)."""
+        vmap, bs = self.V.dofmap.index_map, self.V.dofmap.index_map_bs
+        qmap = self.Q.dofmap.index_map
+        offset_u = vmap.local_range[0] * bs + qmap.local_range[0]
+        offset_p = offset_u + vmap.size_local * bs
+        comm = self.mesh.comm  # parallel index sets: PCFIELDSPLIT extracts distributed sub-matrices
+        is_u = PETSc.IS().createStride(vmap.size_local * bs, offset_u, 1, comm=comm)
+        is_p = PETSc.IS().createStride(qmap.size_local, offset_p, 1, comm=comm)
+        return is_u, is_p
+
+    def _make_ksp(self, kind: str) -> Any:
+        """KSP for the block system: ``fieldsplit`` (iterative) or ``direct`` (MUMPS).
+
+        The options stay in PETSc's database under a prefix of this problem's own: the
+        split's inner solvers and the multigrid levels read them only when they are set up.
+        """
+        MixedThermoelasticProblem._instances += 1
+        prefix = f"mixed{MixedThermoelasticProblem._instances}_{kind}_"
+        defaults = FIELDSPLIT_OPTIONS if kind == "fieldsplit" else DIRECT_OPTIONS
+        options = {
+            **defaults,
+            "ksp_rtol": self.settings.rtol,
+            "ksp_max_it": self.settings.max_iterations,
+            **dict(self.settings.petsc_options),
+        }
+        ksp = PETSc.KSP().create(self.mesh.comm)
+        ksp.setOptionsPrefix(prefix)
+        if kind == "fieldsplit":
+            ksp.setOperators(self.A, self.P)
+            is_u, is_p = self._field_index_sets()
+            is_u.compose("nearnullspace", rigid_body_modes(self.V))  # picked up by PCFIELDSPLIT for GAMG
+            ksp.getPC().setType("fieldsplit")
+            ksp.getPC().setFieldSplitIS(("u", is_u), ("p", is_p))
+        else:
+            ksp.setOperators(self.A)
+        opts = PETSc.Options()
+        for key, value in options.items():
+            opts.setValue(f"{prefix}{key}", value)
+        ksp.setFromOptions()
+        return ksp
+
+    def stress(self) -> Any:
+        """UFL stress of the current solution, sigma = 2 mu dev(e) + (chi p + (1 - chi) K tr(e)) I."""
+        return mixed_stress(self.mu, self.p, self.mechanical_strain(), self.chi, self.bulk_in_displacement)
+
+    def mechanical_strain(self) -> Any:
+        """UFL mechanical (total minus thermal) strain of the current solution."""
+        return self.strain(self.u) - self.eps_th
+
+    @property
+    def num_dofs(self) -> int:
+        """Global number of degrees of freedom, displacement and pressure."""
+        vmap, qmap = self.V.dofmap.index_map, self.Q.dofmap.index_map
+        return int(vmap.size_global * self.V.dofmap.index_map_bs + qmap.size_global)
+
+    @property
+    def num_pressure_cells(self) -> int:
+        """Global number of cells whose mean stress is the pressure field (chi = 1) at the last step."""
+        n = self.num_owned_cells
+        return int(self.mesh.comm.allreduce(int(self.chi.x.array[:n].sum())))
+
+    def _set_properties(self, temperature: float | np.ndarray) -> None:
+        lam, mu, eps = self.cells.at(temperature)
+        bulk = lam + 2.0 * mu / 3.0
+        nu = lam / (2.0 * (lam + mu))
+        chi = pressure_cells(nu, self.settings.incompressible_poisson_ratio)
+        self.mu.x.array[:] = mu
+        self.inverse_bulk.x.array[:] = 1.0 / bulk
+        self.chi.x.array[:] = chi
+        self.bulk_in_displacement.x.array[:] = (1.0 - chi) * bulk
+        self.eps_th_diag.x.array[:] = eps.ravel()
+
+    def _assemble_matrices(self) -> None:
+        for M, form in ((self.A, self.a), (self.P, self.a_pc)):
+            M.zeroEntries()
+            dolfinx.fem.petsc.assemble_matrix(M, form, bcs=self.bcs)
+            M.assemble()
+
+    def _assemble_rhs(self) -> None:
+        with self.b.localForm() as local:
+            local.set(0.0)
+        dolfinx.fem.petsc.assemble_vector(self.b, self.L)
+        bcs1 = dolfinx.fem.bcs_by_block(dolfinx.fem.extract_function_spaces(self.a, 1), self.bcs)
+        dolfinx.fem.petsc.apply_lifting(self.b, self.a, bcs=bcs1)
+        self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        bcs0 = dolfinx.fem.bcs_by_block(dolfinx.fem.extract_function_spaces(self.L), self.bcs)
+        dolfinx.fem.petsc.set_bc(self.b, bcs0)
+
+    def _switch_to_direct(self) -> None:
+        self.ksp.destroy()
+        self.linear_solver = "direct"
+        self.ksp = self._make_ksp("direct")
+
+    def solve(self, temperature: float | np.ndarray) -> StepStats:
+        """Solve the step at uniform ``temperature`` (K) or per-cell temperatures; the solution is in ``u``, ``p``.
+
+        A step at the previous step's temperature keeps the solution. The matrices are
+        re-assembled only when the moduli changed; the iterative solver keeps its preconditioner
+        (``reuse_preconditioner``) until it needs more than twice its first iteration count,
+        the direct solver refactors whenever the matrix changed.
+        """
+        t0 = time.perf_counter()
+        if _same_temperature(temperature, self._last_temperature):
+            stats = StepStats(0, "UNCHANGED_TEMPERATURE", 0.0, 0.0, False, False)
+            self.timings.steps.append(stats)
+            return stats
+        self._last_temperature = temperature.copy() if isinstance(temperature, np.ndarray) else temperature
+        self._set_properties(temperature)
+        key = self.cells.moduli_key(temperature)
+        reassemble = key != self._moduli_key
+        if reassemble:
+            self._assemble_matrices()
+            self._moduli_key = key
+        self._assemble_rhs()
+        t1 = time.perf_counter()
+        iterative = self.linear_solver == "fieldsplit"
+        rebuild = (
+            self._first_iterations is None or not self.settings.reuse_preconditioner or (reassemble and not iterative)
+        )
+        self.ksp.getPC().setReusePreconditioner(not rebuild)
+        self.ksp.solve(self.b, self.x)
+        its = self.ksp.getIterationNumber()
+        stale = self.ksp.getConvergedReason() < 0 or its > 2 * max(self._first_iterations or 0, 5)
+        if iterative and not rebuild and stale:
+            self.ksp.getPC().setReusePreconditioner(False)
+            self.ksp.solve(self.b, self.x)
+            its, rebuild = self.ksp.getIterationNumber(), True
+        reason = converged_reason(self.ksp)
+        if iterative and self.ksp.getConvergedReason() < 0:
+            failed = f"{reason} after {its} fieldsplit iterations"
+            self._switch_to_direct()
+            self.ksp.solve(self.b, self.x)
+            its, rebuild, reason = (
+                self.ksp.getIterationNumber(),
+                True,
+                f"{converged_reason(self.ksp)} (direct; {failed})",
+            )
+        if rebuild and its > 0:
+            self._first_iterations = its
+        self.x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        dolfinx.fem.petsc.assign(self.x, [self.u, self.p])
+        self.u.x.scatter_forward()
+        self.p.x.scatter_forward()
+        t2 = time.perf_counter()
+        if self.ksp.getConvergedReason() < 0:
+            raise RuntimeError(
+                f"linear solver failed at T = {_describe(temperature)}: {converged_reason(self.ksp)} after {its} "
+                "iterations (mixed u-p formulation); check the materials or set [solver] petsc_options"
+            )
+        stats = StepStats(its, reason, t1 - t0, t2 - t1, reassemble, rebuild)
+        self.timings.assemble += stats.assemble_seconds
+        self.timings.solve += stats.solve_seconds
+        self.timings.steps.append(stats)
+        return stats
