@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from fem_package.case import Case
+from fem_package.case import Case, validate_case
 from fem_package.fenics import MPI, PETSc, dolfinx
 from fem_package.pipeline import region_materials
 from geometries import mesh_geometry
@@ -176,19 +176,85 @@ def test_anand_sac305_block_saturates_at_the_closed_form_stress_under_a_constant
     assert stresses[0] < 0.95 * stresses[-1]  # it did harden on the way (the history is carried)
 
 
-def sandwich_case(**solver: Any) -> Case:
-    """Silicon / gallium / silicon, full model, thermal expansion switched off (only the phase change acts)."""
+def sandwich(material: str, **solver_settings: Any) -> tuple[HistorySolver, FaceDisplacement]:
+    """Silicon / fusible / silicon, 1 x 1 mm, full model; bottom face held, top face sheared along x.
+
+    Thermal expansion is switched off (CTE 0) so that only the phase change acts; the fusible
+    layer keeps its data's E, nu, solidus, liquidus and volume change on melting. Returns the
+    solver and the top face's x displacement (u_y = u_z = 0 there too).
+    """
     no_cte = {"cte": 0.0, "stress_free_temperature": "20 C"}
-    return laminate_case(
-        [
-            {"name": "bottom", "material": "silicon", "thickness": "0.2 mm"},
-            {"name": "fusible", "material": "gallium", "thickness": "0.1 mm"},
-            {"name": "top", "material": "silicon", "thickness": "0.2 mm"},
-        ],
-        length="1 mm",
-        width="1 mm",
-        geometry_symmetry="full",
-        materials={"overrides": {"silicon": no_cte, "gallium": no_cte}},
-        mesh={"max_size": "0.25 mm"},
-        solver={"physics": "inelastic", "rtol": 1e-10, **solver},
+    case = validate_case(
+        {
+            "geometry": {
+                "type": "laminate",
+                "symmetry": "full",
+                "length": "1 mm",
+                "width": "1 mm",
+                "layers": [
+                    {"name": "bottom", "material": "silicon", "thickness": "0.2 mm"},
+                    {"name": "fusible", "material": material, "thickness": "0.1 mm"},
+                    {"name": "top", "material": "silicon", "thickness": "0.2 mm"},
+                ],
+            },
+            "materials": {"overrides": {"silicon": no_cte, material: no_cte}},
+            "mesh": {"max_size": "0.25 mm"},
+            "solver": {"physics": "inelastic", "rtol": 1e-10, **solver_settings},
+        }
     )
+    solver = history_solver(case)
+    top = 0.5e-3
+    for c in range(3):
+        FaceDisplacement(solver.problem, c, lambda x: np.isclose(x[2], 0.0))
+    shear = FaceDisplacement(solver.problem, 0, lambda x: np.isclose(x[2], top))
+    for c in (1, 2):
+        FaceDisplacement(solver.problem, c, lambda x: np.isclose(x[2], top))
+    return solver, shear
+
+
+def shear_stress(solver: HistorySolver) -> float:
+    """Volume-average sigma_xz of the fusible layer (Pa)."""
+    return float(layer_average(solver, solver.problem.points.stress, "phase_change")[4]) / np.sqrt(2.0)
+
+
+def test_molten_gallium_transmits_no_shear_and_melting_twice_leaves_no_shear_stress() -> None:
+    solver, shear = sandwich("gallium", inelastic={"dwell_substeps": 1})
+    (group,) = [g for g in solver.problem.points.groups if g.model.name == "phase_change"]
+    melting = group.model.liquidus  # type: ignore[attr-defined]
+    solid, liquid = melting - 10.0, melting + 10.0
+    d = 0.1e-3 * 1e-3  # 0.1 % shear of the 0.1 mm layer
+
+    # solid, sheared: the reference force
+    solver.solve_step(0.0, solid)
+    shear.set(d)
+    solver.solve_step(1.0, solid)
+    f_solid, tau_solid = shear.reaction(), shear_stress(solver)
+
+    # a second sandwich molten first, then sheared by the same displacement
+    molten, shear_molten = sandwich("gallium", inelastic={"dwell_substeps": 1})
+    molten.solve_step(0.0, solid)
+    molten.solve_step(1.0, liquid)
+    f_before = shear_molten.reaction()
+    shear_molten.set(d)
+    molten.solve_step(2.0, liquid)
+    f_liquid = shear_molten.reaction() - f_before
+
+    # the solid one, shape held: melt, freeze, melt, freeze
+    history = []
+    for k, temperature in enumerate([liquid, solid, liquid, solid]):
+        solver.solve_step(10.0 * (k + 1), temperature)
+        stress = solver.problem.points.stress.copy()
+        history.append((temperature, shear.reaction(), shear_stress(solver), stress))
+    print(
+        f"gallium sandwich: solid shear force {f_solid:.4g} N (tau {tau_solid / 1e6:.3f} MPa), molten "
+        f"{f_liquid:.3e} N ({abs(f_liquid / f_solid):.2e} of solid); held shape, melt/freeze/melt/freeze: "
+        + ", ".join(f"{t - 273.15:.0f} C: {f / f_solid:+.1e}" for t, f, _, _ in history)
+    )
+    assert f_solid > 0 and tau_solid > 0
+    assert abs(f_liquid) < 0.01 * f_solid
+    for _, force, tau, _ in history:  # the held shear is released on melting and not restored on freezing
+        assert abs(force) < 0.01 * f_solid and abs(tau) < 0.01 * tau_solid
+    # the second melt-freeze cycle returns to the state of the first: nothing accumulates
+    scale = np.abs(history[1][3]).max() + tau_solid
+    assert np.abs(history[3][3] - history[1][3]).max() < 1e-6 * scale
+    assert np.abs(history[2][3] - history[0][3]).max() < 1e-6 * scale
