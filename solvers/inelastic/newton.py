@@ -149,7 +149,9 @@ class NewtonSolver:
         p = self.problem
         t0 = time.perf_counter()
         pc = p.ksp.getPC()
-        rebuild = self._fresh_iterations is None or not p.settings.reuse_preconditioner
+        # a direct solve (preonly) with a kept factorization would solve with the old tangent: never keep it
+        direct = p.ksp.getType() == "preonly"
+        rebuild = self._fresh_iterations is None or not p.settings.reuse_preconditioner or direct
         pc.setReusePreconditioner(not rebuild)
         p.ksp.solve(p.b, p.du.x.petsc_vec)
         its = p.ksp.getIterationNumber()
