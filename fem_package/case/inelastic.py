@@ -28,6 +28,11 @@ class NewtonSettings(CaseModel):
     max_iterations: int = Field(25, ge=1, le=500, description="Newton iterations before the increment is cut")
     line_search: bool = Field(True, description="backtracking line search on the residual norm")
     min_step: Time = Field(1e-3, gt=0, description="smallest time increment a cut step may reach [s]")
+    krylov_forcing: bool = Field(
+        False,
+        description="inexact Newton: the Krylov tolerance follows the Newton residual (Eisenstat-Walker) "
+        "instead of [solver] rtol; fewer Krylov, more Newton iterations",
+    )
 
 
 class InelasticSettings(CaseModel):

@@ -2,12 +2,14 @@
 
 Iteration k: with sigma_q, C_q from the constitutive update at u_k,
 
-    solve  a_k(du, v) = -R(u_k; v)   (CG + GAMG with the rigid-body near-nullspace),
+    solve  a_k(du, v) = -R(u_k; v),  du = g - u_k on the Dirichlet boundary
+           (CG + GAMG with the rigid-body near-nullspace; the boundary increment is lifted with
+           the tangent, so a changed prescribed displacement enters as a linear predictor),
     u_k+1 = u_k + alpha du,  alpha = 1, 1/2, 1/4, ... until ||R(u_k+1)|| <= (1 - c alpha) ||R(u_k)||
 
 (Armijo-type sufficient decrease of the residual norm, c = 1e-4; Dennis & Schnabel 1996,
 "Numerical Methods for Unconstrained Optimization and Nonlinear Equations", sec. 6.3).
-Converged when
+Converged when u_k = g on the Dirichlet boundary and
 
     ||R_k|| <= max(rtol * max(||R_0||, F_ref), atol)     or     ||alpha du|| <= increment_tol ||u_k+1||,
 
@@ -26,11 +28,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fem_package.case.inelastic import NewtonSettings
+from fem_package.fenics import dolfinx
 from solvers.inelastic.problem import InelasticProblem
 from solvers.linear_solver import converged_reason
 
 ARMIJO = 1e-4
 MAX_BACKTRACKS = 6
+EW_MAX = 1e-2
+"""Loosest relative Krylov tolerance of a Newton iteration (Eisenstat-Walker forcing)."""
+STALL_WINDOW, STALL_FACTOR = 3, 0.5
+"""An increment whose residual has not halved over the last 3 iterations is cut at once."""
+DIRICHLET_RTOL = 1e-12
+"""Largest ||g - u_D|| / ||u|| of a converged increment (the prescribed values are met to round-off)."""
 
 
 class NotConverged(RuntimeError):
@@ -77,7 +86,7 @@ class NewtonSolver:
     settings: NewtonSettings
     reference_residual: float = 0.0
     history: list[NewtonStats] = field(default_factory=list)
-    _fresh_iterations: int | None = None
+    _fresh_rate: float | None = None
 
     def solve(self, temperature_old: np.ndarray, temperature: np.ndarray, dt: float) -> NewtonStats:
         """Equilibrium at t_n+1 = t_n + dt, temperatures per owned cell; ``u`` holds the start guess."""
@@ -85,7 +94,6 @@ class NewtonSolver:
         timer = p.timer
         t_start = time.perf_counter()
         before = (timer.strain + timer.update, timer.assemble, timer.solve)
-        p.impose_dirichlet_values()
         if not p.update_points(temperature_old, temperature, dt):
             raise NotConverged(f"at the start of the increment: {p.failure}")
         r0 = p.assemble_residual()
@@ -94,12 +102,14 @@ class NewtonSolver:
         residuals, krylov, alphas, rebuilds = [r0], [], [], 0
         r = r0
         it = 0
-        while r > tol:
+        eta = EW_MAX
+        while r > tol or not self._dirichlet_met():
             if it >= s.max_iterations:
                 raise NotConverged(f"{it} iterations, residual {r:.3e} > {tol:.3e} (started at {r0:.3e})")
             it += 1
             p.assemble_tangent()
-            its, rebuilt = self._linear_solve()
+            eta = self._forcing(residuals, eta, tol)
+            its, rebuilt = self._linear_solve(eta)
             krylov.append(its)
             rebuilds += rebuilt
             u0 = p.u.x.array.copy()
@@ -119,8 +129,13 @@ class NewtonSolver:
             r = r_new
             du_norm = alpha * float(p.du.x.petsc_vec.norm())
             u_norm = float(p.u.x.petsc_vec.norm())
-            if r <= tol or du_norm <= s.increment_tol * u_norm:
+            if self._dirichlet_met() and (r <= tol or du_norm <= s.increment_tol * u_norm):
                 break
+            if len(residuals) > STALL_WINDOW and r > STALL_FACTOR * residuals[-1 - STALL_WINDOW]:
+                raise NotConverged(
+                    f"stagnated at iteration {it}: residual {r:.3e} > {STALL_FACTOR:g} x the residual "
+                    f"{STALL_WINDOW} iterations before ({residuals[-1 - STALL_WINDOW]:.3e}); tolerance {tol:.3e}"
+                )
         update = timer.strain + timer.update - before[0]
         stats = NewtonStats(
             iterations=it,
@@ -135,22 +150,55 @@ class NewtonSolver:
         )
         return stats
 
-    def _linear_solve(self) -> tuple[int, int]:
-        """Solve A du = b; returns (Krylov iterations, 1 if the preconditioner was rebuilt)."""
+    def _dirichlet_met(self) -> bool:
+        """True when u takes the prescribed values g at the Dirichlet dofs (to round-off)."""
+        p = self.problem
+        return p.dirichlet_gap <= DIRICHLET_RTOL * max(float(p.u.x.petsc_vec.norm()), 1e-300)
+
+    def _forcing(self, residuals: list[float], eta_old: float, tol: float) -> float:
+        """Relative Krylov tolerance of the next linear solve (Eisenstat & Walker 1996, choice 2).
+
+        eta_k = 0.9 (r_k / r_k-1)^2, safeguarded by 0.9 eta_k-1^2 when that exceeds 0.1, capped at
+        EW_MAX, and never tighter than needed to reach the Newton tolerance (0.5 tol / r_k) nor than
+        ``[solver] rtol``. With ``krylov_forcing = false`` always ``[solver] rtol``.
+        """
+        floor = self.problem.settings.rtol
+        if not self.settings.krylov_forcing:
+            return floor
+        r = residuals[-1]
+        if len(residuals) == 1:
+            eta = EW_MAX
+        else:
+            eta = 0.9 * (r / residuals[-2]) ** 2
+            if 0.9 * eta_old**2 > 0.1:
+                eta = max(eta, 0.9 * eta_old**2)
+        eta = min(eta, EW_MAX)
+        eta = max(eta, 0.5 * tol / r if r > 0 else floor)
+        return max(min(eta, EW_MAX), floor)
+
+    def _linear_solve(self, eta: float) -> tuple[int, int]:
+        """Solve A du = b to relative tolerance ``eta``; (Krylov iterations, 1 if the preconditioner was rebuilt)."""
         p = self.problem
         t0 = time.perf_counter()
+        p.ksp.setTolerances(rtol=eta)
         pc = p.ksp.getPC()
-        rebuild = self._fresh_iterations is None or not p.settings.reuse_preconditioner
+        # a direct solve (preonly) with a kept factorization would solve with the old tangent: never keep it
+        direct = p.ksp.getType() == "preonly"
+        rebuild = self._fresh_rate is None or not p.settings.reuse_preconditioner or direct
         pc.setReusePreconditioner(not rebuild)
         p.ksp.solve(p.b, p.du.x.petsc_vec)
         its = p.ksp.getIterationNumber()
-        stale = p.ksp.getConvergedReason() < 0 or its > 2 * max(self._fresh_iterations or 0, 5)
+        # iterations per decade of residual reduction: comparable across the varying tolerances eta
+        decades = max(-np.log10(eta), 1.0)
+        stale = p.ksp.getConvergedReason() < 0 or its > 2 * decades * max(self._fresh_rate or 0.0, 5.0 / 8.0)
         if not rebuild and stale:
             pc.setReusePreconditioner(False)
             p.ksp.solve(p.b, p.du.x.petsc_vec)
             its, rebuild = p.ksp.getIterationNumber(), True
         if rebuild and its > 0:
-            self._fresh_iterations = its
+            self._fresh_rate = its / decades
+        # du = g - u at the Dirichlet dofs exactly (CG meets the identity rows only to its tolerance)
+        dolfinx.fem.petsc.set_bc(p.du.x.petsc_vec, p.bcs, x0=p.u.x.petsc_vec, alpha=1.0)
         p.du.x.scatter_forward()
         p.timer.solve += time.perf_counter() - t0
         if p.ksp.getConvergedReason() < 0:

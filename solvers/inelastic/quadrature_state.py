@@ -139,7 +139,8 @@ class MaterialPoints:
             mech = strain[g.points] - g.thermal_strain(temperature, nq)
             t_old, t_new = np.repeat(temperature_old[g.cells], nq), np.repeat(temperature[g.cells], nq)
             try:
-                with np.errstate(all="raise"):
+                # underflow (exp(-dt/tau) of a long step) is harmless; overflow and NaN are not
+                with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
                     r = g.model.update(mech, g.state, t_old, t_new, dt)
             except ArithmeticError as exc:
                 raise UpdateFailed(f"{g.model.name} model of region {g.region.tag}: {exc}") from exc

@@ -165,9 +165,16 @@ class HistorySolver:
 
 
 def phase_change_ranges(problem: InelasticProblem) -> list[tuple[float, float]]:
-    """(solidus, liquidus) in K of every material of the model that has them (one alone gives a point)."""
+    """(solidus, liquidus) in K of every material whose model melts (one alone gives a point).
+
+    Only materials with the phase-change law count: a solder's melting range (Anand) lies far
+    above any service temperature and must not refine its ramps.
+    """
     out = set()
-    for r in problem.regions:
+    for g in problem.points.groups:
+        if g.model.name != "phase_change":
+            continue
+        r = g.region
         values = [p(0.0) for p in (r.material.get("solidus"), r.material.get("liquidus")) if p is not None]
         if values:
             out.add((min(values), max(values)))
