@@ -272,7 +272,8 @@ class HeatConduction:
 
     def _solve(self) -> int:
         key = (float(self.inv_dt.value), hash(self.k.x.array.tobytes()), hash(self.rho_c.x.array.tobytes()))
-        if key != self._matrix_key:
+        # the arrays are rank-local: decide together, the assembly is collective (a lone rank would deadlock)
+        if self.comm.allreduce(key != self._matrix_key, op=MPI.LOR):
             self.A.zeroEntries()
             dolfinx.fem.petsc.assemble_matrix(self.A, self.a, bcs=self.bcs)
             self.A.assemble()

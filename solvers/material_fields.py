@@ -75,7 +75,8 @@ class CellProperties:
         return lam, mu, eps
 
     def moduli_key(self, temperature: float | np.ndarray) -> tuple[float, ...]:
-        """Values that decide the stiffness matrix: equal keys give equal matrices."""
+        """Values that decide the stiffness matrix: equal keys give equal matrices (of this rank's cells;
+        with per-cell temperatures the key is rank-local, so callers compare it on every rank together)."""
         if isinstance(temperature, np.ndarray):
             lam, mu, _ = self.at_cells(temperature)
             return (hash(lam.tobytes()), hash(mu.tobytes()))

@@ -121,14 +121,20 @@ class CellwiseStepProblem:
 
     def _start_step(self, temperature: float | np.ndarray) -> bool | None:
         """None when ``temperature`` equals the last step's (the solution is kept; a zero step is recorded);
-        else sets the cell properties and returns whether the moduli changed (the matrix must be re-assembled)."""
-        if _same_temperature(temperature, self._last_temperature):
+        else sets the cell properties and returns whether the moduli changed (the matrix must be re-assembled).
+
+        Both decisions are taken on every rank together: a per-cell temperature array and its moduli are
+        rank-local, and a rank that skipped the step or the (collective) assembly while another did not
+        would deadlock the run.
+        """
+        comm = self.mesh.comm
+        if comm.allreduce(_same_temperature(temperature, self._last_temperature), op=MPI.LAND):
             self.timings.steps.append(StepStats(0, "UNCHANGED_TEMPERATURE", 0.0, 0.0, False, False))
             return None
         self._last_temperature = temperature.copy() if isinstance(temperature, np.ndarray) else temperature
         self._set_properties(temperature)
         key = self.cells.moduli_key(temperature)
-        changed = key != self._moduli_key
+        changed = bool(comm.allreduce(key != self._moduli_key, op=MPI.LOR))
         self._moduli_key = key
         return changed
 
