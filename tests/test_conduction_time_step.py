@@ -28,6 +28,7 @@ from geometries import mesh_geometry
 from postprocess.summary import FIELDS
 from solvers.heat_conduction import HeatConduction, ThermalConditions
 from tests.conftest import REPO, laminate_case, run_case
+from tests.test_heat_conduction import power_cycling_case
 
 STEP_LABELS = ("step", "cycle", "chamber_temperature_K", "chamber_temperature_C")
 """Grid-centred field data of every time step (fem_package.xdmf_time_series.merge_time_collections)."""
@@ -79,22 +80,8 @@ def test_die_time_constant_matches_the_slab_formula() -> None:
 
 
 def test_long_conduction_steps_warn_and_results_fields_are_listed(tmp_path: Path) -> None:
-    case = laminate_case(
-        [
-            {"name": "board", "material": "fr4", "thickness": "0.5 mm"},
-            {"name": "die", "material": "silicon", "thickness": "0.3 mm"},
-        ],
-        materials={"overrides": {"silicon": SILICON}},
-        mesh={"max_size": "0.5 mm"},
-        solver={"degree": 1},
-        output={"picture": False},
-        load={"profile": "custom", "points": [["0 s", "25 C"], ["60 s", "25 C"]], "steps_per_dwell": 1},
-        thermal={
-            "mode": "conduction",
-            "convection": {"bottom": "5000 W/(m^2 K)", "exterior": "10 W/(m^2 K)"},
-            "power": {"power": "0.5 W", "on_time": "5 s", "off_time": "5 s", "cycles": 2, "steps_per_phase": 1},
-        },
-    )
+    power = {"power": "0.5 W", "on_time": "5 s", "off_time": "5 s", "cycles": 2, "steps_per_phase": 1}
+    case = power_cycling_case(max_time_step=None, power=power)  # one backward-Euler step per load interval
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         summary = run_case(case, tmp_path / "run")

@@ -84,6 +84,13 @@ def test_two_layers_with_convection_match_the_resistance_network() -> None:
 
 
 def power_cycling_case(**thermal: object):  # type: ignore[no-untyped-def]
+    """Si die on FR-4, cooled below, conduction with ``thermal`` keys added (a key given as None is left out)."""
+    thermal_section = {
+        "mode": "conduction",
+        "max_time_step": "0.5 s",
+        "convection": {"bottom": "5000 W/(m^2 K)", "exterior": "10 W/(m^2 K)"},
+        **thermal,
+    }
     return laminate_case(
         [
             {"name": "board", "material": "fr4", "thickness": "0.5 mm"},
@@ -94,12 +101,7 @@ def power_cycling_case(**thermal: object):  # type: ignore[no-untyped-def]
         solver={"degree": 1},
         output={"picture": False},
         load={"profile": "custom", "points": [["0 s", "25 C"], ["60 s", "25 C"]], "steps_per_dwell": 1},
-        thermal={
-            "mode": "conduction",
-            "max_time_step": "0.5 s",
-            "convection": {"bottom": "5000 W/(m^2 K)", "exterior": "10 W/(m^2 K)"},
-            **thermal,
-        },
+        thermal={k: v for k, v in thermal_section.items() if v is not None},
     )
 
 
