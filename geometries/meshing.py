@@ -90,6 +90,9 @@ def build_tagged_mesh(
     t0 = time.perf_counter()
     if not gmsh.isInitialized():
         gmsh.initialize(interruptible=False)
+    # options outlive gmsh.clear(): without this a size-field builder's settings (sizes from points and
+    # boundary off) leaked into the next model built in the same process (a sweep, a test session)
+    gmsh.option.restoreDefaults()
     gmsh.option.setNumber("General.Terminal", 0)
     gmsh.option.setNumber("General.NumThreads", 1)
     description: ModelDescription | None = None
