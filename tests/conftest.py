@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,15 +57,29 @@ def cli(*args: str, cwd: Path, ranks: int = 1, timeout: float = 600) -> subproce
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
+@contextmanager
+def fresh_gmsh() -> Iterator[None]:
+    """gmsh with default options, quiet and single-threaded; finalized on exit.
+
+    gmsh.initialize() does nothing when an earlier test's mesh build left gmsh running, and
+    options outlive models: without the reset a test meshed with whatever the last builder set.
+    """
+    gmsh.initialize(interruptible=False)
+    gmsh.option.restoreDefaults()
+    gmsh.option.setNumber("General.Terminal", 0)
+    gmsh.option.setNumber("General.NumThreads", 1)
+    try:
+        yield
+    finally:
+        gmsh.finalize()
+
+
 @pytest.fixture
 def session() -> Iterator[None]:
     """A fresh gmsh session with an empty current model."""
-    gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    gmsh.option.setNumber("General.NumThreads", 1)
-    gmsh.model.add("t")
-    yield
-    gmsh.finalize()
+    with fresh_gmsh():
+        gmsh.model.add("t")
+        yield
 
 
 def external_tool(name: str) -> str:

@@ -18,7 +18,7 @@ from fem_package.cad_file import step_part_names
 from fem_package.case import CaseError, validate_case
 from fem_package.fenics import MPI
 from geometries import mesh_geometry
-from tests.conftest import run_case
+from tests.conftest import fresh_gmsh, run_case
 
 # mm: substrate 4 x 4 x 0.6, four Cu posts d = 0.3, h = 0.2 at (+-1, +-1), underfill block 2.6 x 2.6 x 0.2
 # around them (overlapping the posts: a fill), die 2.6 x 2.6 x 0.3 on top.
@@ -42,9 +42,7 @@ def write_named_step(path: Path, names: list[str]) -> None:
 @pytest.fixture(scope="module")
 def step(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cad") / "package.step"
-    gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
-    try:
+    with fresh_gmsh():
         gmsh.model.add("cad")
         occ = gmsh.model.occ
         occ.addBox(-2, -2, 0, 4, 4, 0.6)
@@ -54,8 +52,6 @@ def step(tmp_path_factory: pytest.TempPathFactory) -> Path:
             occ.addCylinder(x, y, 0.6, 0, 0, POST_H, POST_R)
         occ.synchronize()
         write_named_step(path, ["substrate", "die", "underfill", "post", "post", "post", "post"])
-    finally:
-        gmsh.finalize()
     return path
 
 

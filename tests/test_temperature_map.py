@@ -25,7 +25,7 @@ from fem_package.temperature_map import TemperatureExpression, tetrahedron_quadr
 from geometries import mesh_geometry
 from postprocess.xdmf_results import XdmfResults
 from solvers.thermoelastic import ThermoelasticProblem
-from tests.conftest import REPO, laminate_case, run_case
+from tests.conftest import REPO, fresh_gmsh, laminate_case, run_case
 
 LAYERS = [
     {"name": "lower", "material": "silicon", "thickness": "0.4 mm"},
@@ -46,9 +46,7 @@ def test_tetrahedron_rule_integrates_monomials_exactly() -> None:
 def tube(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A hollow cylinder r = 1..2 mm, height 1 mm, coarse (gmsh, mm coordinates)."""
     path = tmp_path_factory.mktemp("tube") / "tube.msh"
-    gmsh.initialize(interruptible=False)
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
+    with fresh_gmsh():
         gmsh.model.add("tube")
         occ = gmsh.model.occ
         outer, inner = occ.addCylinder(0, 0, 0, 0, 0, 1, 2), occ.addCylinder(0, 0, 0, 0, 0, 1, 1)
@@ -58,8 +56,6 @@ def tube(tmp_path_factory: pytest.TempPathFactory) -> Path:
         gmsh.option.setNumber("Mesh.MeshSizeMax", 0.4)
         gmsh.model.mesh.generate(3)
         gmsh.write(str(path))
-    finally:
-        gmsh.finalize()
     return path
 
 
