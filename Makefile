@@ -8,6 +8,9 @@ EDITABLE ?= -e
 EXTRAS ?= [dev]
 PYTEST_FLAGS ?=
 MPI_RANKS ?= 2
+# The serial tests run on 2 pytest-xdist workers, one test file per worker (module fixtures stay
+# shared): measured 8 min 45 s against 17 min 36 s in one process on a 2-core machine.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test test-fast lint install format clean
 
@@ -28,11 +31,11 @@ lint: install
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/python -m pytest -m "not mpi" --cov --cov-report=term $(PYTEST_FLAGS)
+	$(BIN)/python -m pytest -m "not mpi" -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=term $(PYTEST_FLAGS)
 	$(BIN)/mpiexec -n $(MPI_RANKS) $(BIN)/python -m pytest -m mpi -q -p no:cacheprovider $(PYTEST_FLAGS)
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow and not mpi" $(PYTEST_FLAGS)
+	$(BIN)/python -m pytest -m "not slow and not mpi" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_FLAGS)
 
 format: install
 	$(BIN)/ruff format fem_package geometries solvers postprocess tests bench

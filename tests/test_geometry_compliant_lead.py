@@ -318,7 +318,7 @@ def test_quarter_and_full_models_agree(tmp_path: Path) -> None:
                     "steps_per_dwell": 0,
                 },
                 "mesh": {"max_size": "600 um", "joint_size": "60 um", "optimize": False},
-                "solver": {"rtol": 1e-10},
+                "solver": {"degree": 1, "rtol": 1e-10},
                 "output": {"picture": False},
             }
         )
