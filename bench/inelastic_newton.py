@@ -13,9 +13,10 @@ Newton iterations, Krylov iterations and seconds, then
 
 ``--compare`` runs the first ``--steps`` load steps twice in one process, with a fixed Krylov
 tolerance and with the Eisenstat-Walker forcing (``[solver.inelastic.newton] krylov_forcing``),
-and prints the ratio (the machine is shared: compare within one run). Run
-``.venv/bin/python bench/inelastic_newton.py [--cycles N] [--steps N] [--degree 1|2] [--compare]``
-or under mpiexec.
+and prints the ratio (the machine is shared: compare within one run). ``--compare-cooldown`` runs
+them with the cure mismatch applied at once (``[solver.inelastic] assembly_cooldown = 0``) and with
+the default cool-down ramp. Run ``.venv/bin/python bench/inelastic_newton.py [--cycles N] [--steps N]
+[--degree 1|2] [--compare | --compare-cooldown]`` or under mpiexec.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from solvers.inelastic.problem import InelasticProblem
 from solvers.inelastic.stepping import HistorySolver
 
 
-def run(args: argparse.Namespace, forcing: bool, tagged: Any = None) -> dict[str, Any]:
+def run(args: argparse.Namespace, forcing: bool, tagged: Any = None, cooldown: float | None = None) -> dict[str, Any]:
     """Solve the default case's load steps; print progress; return the totals."""
     raw = copy.deepcopy(DEFAULT_CASE)
     raw.setdefault("load", {})["cycles"] = args.cycles
@@ -45,6 +46,8 @@ def run(args: argparse.Namespace, forcing: bool, tagged: Any = None) -> dict[str
         "degree": args.degree,
         "inelastic": {"newton": {"krylov_forcing": forcing}},
     }
+    if cooldown is not None:
+        raw["solver"]["inelastic"]["assembly_cooldown"] = cooldown
     case = validate_case(raw)
     comm = MPI.COMM_WORLD
     say = print if comm.rank == 0 else (lambda *a, **k: None)
@@ -55,7 +58,10 @@ def run(args: argparse.Namespace, forcing: bool, tagged: Any = None) -> dict[str
     solver = HistorySolver(problem, case.solver.inelastic)
     setup = time.perf_counter() - t0
     models = sorted({g.model.name for g in problem.points.groups})
-    say(f"default case, physics inelastic, krylov_forcing {forcing}: {problem.num_dofs} dofs, P{args.degree}, ")
+    say(
+        f"default case, physics inelastic, krylov_forcing {forcing}, assembly_cooldown "
+        f"{case.solver.inelastic.assembly_cooldown:g} s: {problem.num_dofs} dofs, P{args.degree}, "
+    )
     say(f"  {comm.size} rank(s), models {models}, set-up {setup:.1f} s, load average {os.getloadavg()[0]:.1f}")
     per_step, per_increment, krylov = [], [], 0
     total = update = assemble = solve = 0.0
@@ -101,7 +107,20 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=0, help="only the first N load steps (0: all)")
     parser.add_argument("--degree", type=int, default=2, choices=(1, 2), help="displacement degree")
     parser.add_argument("--compare", action="store_true", help="fixed Krylov tolerance vs Eisenstat-Walker")
+    parser.add_argument(
+        "--compare-cooldown", action="store_true", help="instant cure mismatch (cooldown 0) vs the default cooldown"
+    )
     args = parser.parse_args()
+    if args.compare_cooldown:
+        instant = run(args, False, cooldown=0.0)
+        ramped = run(args, False, instant["tagged"])
+        if MPI.COMM_WORLD.rank == 0:
+            print(
+                f"default cooldown / instant: wall {ramped['wall'] / instant['wall']:.2f}, Newton iterations "
+                f"{ramped['newton'] / instant['newton']:.2f}, "
+                f"Krylov iterations {ramped['krylov'] / instant['krylov']:.2f}"
+            )
+        return
     if not args.compare:
         run(args, True)
         return

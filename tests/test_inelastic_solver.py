@@ -133,7 +133,7 @@ E, NU, ALPHA = 10e9, 0.3, 20e-6
 BLOCK = {"block": {"youngs_modulus": E, "poisson_ratio": NU, "cte": ALPHA}}
 
 
-def held_layer_case(points: list[list[str]], **solver: Any) -> Case:
+def held_layer_case(points: list[list[str]], stress_free: str = "25 C", **solver: Any) -> Case:
     """One 1 x 1 x 0.2 mm layer (quarter model, P1: the homogeneous solution is exact) with constant E, nu, alpha."""
     return laminate_case(
         [{"name": "block", "material": "underfill_capillary", "thickness": "0.2 mm"}],
@@ -145,7 +145,7 @@ def held_layer_case(points: list[list[str]], **solver: Any) -> Case:
                     "youngs_modulus": E,
                     "poisson_ratio": NU,
                     "cte": ALPHA,
-                    "stress_free_temperature": "25 C",
+                    "stress_free_temperature": stress_free,
                 }
             }
         },
@@ -235,6 +235,37 @@ def test_maxwell_relaxation_in_a_dwell_follows_the_exponential() -> None:
     print(f"Maxwell relaxation: sigma(t_r) = {sigma_r / 1e6:.3f} MPa, end {last / 1e6:.3f} MPa, max error {worst:.3%}")
     assert last / sigma_r < 0.1  # relaxed to < 10 %: the history is really carried through the dwell
     assert worst < 0.01
+
+
+@pytest.mark.parametrize("cooldown", [0.0, 210.0, 630.0])
+def test_cure_mismatch_builds_up_over_the_assembly_cooldown(cooldown: float) -> None:
+    """A layer stress-free at 125 C (a cured underfill), held, starting at 25 C.
+
+    Over the cool-down t_c the temperature falls linearly by 100 K (T' = -100 K / t_c), so at the
+    first load step sigma = M alpha (100 K / t_c) tau (1 - exp(-t_c / tau)) (module docstring);
+    with t_c = 0 it is the elastic M alpha 100 K. A dwell at 25 C then relaxes it as exp(-t / tau).
+    The trapezoidal rule's time error at t_c = tau, measured: 2.4e-2, 5.6e-3, 1.4e-3 with 4, 8, 16
+    increments (second order); applying the mismatch at once instead would be 58 % off.
+    """
+    eta = 5e11
+    tau = 6 * eta / (E / (1 - NU))  # 210 s
+    case = held_layer_case(
+        [["0 s", "25 C"], ["420 s", "25 C"]],
+        stress_free="125 C",
+        inelastic={"assembly_cooldown": cooldown, "substeps_per_ramp": 16, "dwell_substeps": 6},
+    )
+    solver = held_problem(case, lambda m: Maxwell(m, eta))
+    elastic = E / (1 - NU) * ALPHA * 100.0
+    sigma_c = elastic if cooldown == 0 else elastic * tau / cooldown * (1 - np.exp(-cooldown / tau))
+    steps = case.load.steps()
+    solver.solve_step(steps[0].time, steps[0].temperature)
+    start = mean_stress_xx(solver)
+    for step in steps[1:]:
+        solver.solve_step(step.time, step.temperature)
+    end = mean_stress_xx(solver)
+    print(f"cooldown {cooldown:g} s: start {start / 1e6:.3f} MPa (exact {sigma_c / 1e6:.3f}), end {end / 1e6:.3f}")
+    assert start == pytest.approx(sigma_c, rel=3e-3)  # 210 s: 0.632 of the elastic jump; 630 s: 0.317
+    assert end == pytest.approx(sigma_c * np.exp(-420.0 / tau), rel=1e-2)
 
 
 def test_norton_creep_converges_quadratically() -> None:

@@ -46,6 +46,14 @@ class InelasticSettings(CaseModel):
     phase_change_substeps: int = Field(
         4, ge=0, le=1000, description="increments between solidus and liquidus when a ramp crosses them"
     )
+    assembly_cooldown: Time = Field(
+        600.0,
+        ge=0,
+        le=86400,
+        description="time over which regions cool from their own stress-free temperature (e.g. an underfill's "
+        "cure) to the start temperature before the first load step, so solder creeps while the mismatch "
+        "builds up [s]; 0 applies the mismatch at once, elastically",
+    )
     cycle_tolerance: float = Field(
         0.05, gt=0, lt=1, description="stop when the critical joint's energy per cycle changes by less than this"
     )
