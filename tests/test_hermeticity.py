@@ -23,7 +23,7 @@ from fem_package.tagged_mesh import TaggedMesh
 from geometries import mesh_geometry
 from postprocess.gas_leak import ATM, ATM_CC_PER_S, M_AIR, M_WATER, partial_pressure
 from postprocess.leak_equivalence import leak_from_time_constant, tm1014_equivalence
-from tests.test_leak_paths import FACES, SMALL, T_85C
+from tests.test_leak_paths import T_85C, sealed_raw
 
 R = 8.314462618
 HERMETICITY: dict[str, Any] = {"enabled": True, "duration": "3 h", "steps": 10, "first_step": "20 s"}
@@ -32,15 +32,8 @@ CRACK = [{"roles": ["metallization"], "measure": "von_mises_range", "strength": 
 
 
 def small_raw(metallization: str = "full", **hermeticity: Any) -> dict[str, Any]:
-    extra: dict[str, Any] = {"metallization": metallization}
-    if metallization != "full":
-        extra["faces"] = FACES
-    return {
-        "geometry": {**SMALL, **extra},
-        "mesh": {"max_size": "300 um", "joint_size": "50 um"},
-        "hermeticity": {**HERMETICITY, **hermeticity},
-        "output": {"picture": False},
-    }
+    """The small sealed cavity of tests/test_leak_paths.py with HERMETICITY updated by ``hermeticity``."""
+    return sealed_raw(metallization, **{**HERMETICITY, **hermeticity})
 
 
 def bcb_permeability_85c_by_hand() -> float:
