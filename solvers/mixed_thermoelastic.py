@@ -50,7 +50,6 @@ from solvers.thermoelastic import (
     CellwiseStepProblem,
     SolveTimings,
     StepStats,
-    _describe,
     dirichlet_conditions,
 )
 
@@ -279,14 +278,6 @@ class MixedThermoelasticProblem(CellwiseStepProblem):
         dolfinx.fem.petsc.assign(self.x, [self.u, self.p])
         self.u.x.scatter_forward()
         self.p.x.scatter_forward()
-        t2 = time.perf_counter()
-        if self.ksp.getConvergedReason() < 0:
-            raise RuntimeError(
-                f"linear solver failed at T = {_describe(temperature)}: {converged_reason(self.ksp)} after {its} "
-                "iterations (mixed u-p formulation); check the materials or set [solver] petsc_options"
-            )
-        stats = StepStats(its, reason, t1 - t0, t2 - t1, reassemble, rebuild)
-        self.timings.assemble += stats.assemble_seconds
-        self.timings.solve += stats.solve_seconds
-        self.timings.steps.append(stats)
-        return stats
+        return self._finish_step(
+            temperature, its, reason, t0, t1, reassemble, rebuild, formulation=" (mixed u-p formulation)"
+        )

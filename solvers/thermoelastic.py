@@ -115,6 +115,7 @@ class CellwiseStepProblem:
         return mesh
 
     timings: SolveTimings
+    ksp: Any
 
     def _set_properties(self, temperature: float | np.ndarray) -> None:
         raise NotImplementedError
@@ -137,6 +138,30 @@ class CellwiseStepProblem:
         changed = bool(comm.allreduce(key != self._moduli_key, op=MPI.LOR))
         self._moduli_key = key
         return changed
+
+    def _finish_step(
+        self,
+        temperature: float | np.ndarray,
+        its: int,
+        reason: str,
+        t0: float,
+        t1: float,
+        reassemble: bool,
+        rebuild: bool,
+        formulation: str = "",
+    ) -> StepStats:
+        """Raise if the linear solve failed, else record the step's statistics (set-up from t0 to t1, solve since)."""
+        t2 = time.perf_counter()
+        if self.ksp.getConvergedReason() < 0:
+            raise RuntimeError(
+                f"linear solver failed at T = {_describe(temperature)}: {converged_reason(self.ksp)} after {its} "
+                f"iterations{formulation}; check the materials or set [solver] petsc_options"
+            )
+        stats = StepStats(its, reason, t1 - t0, t2 - t1, reassemble, rebuild)
+        self.timings.assemble += stats.assemble_seconds
+        self.timings.solve += stats.solve_seconds
+        self.timings.steps.append(stats)
+        return stats
 
     def add_dirichlet(self, bc: Any) -> None:
         """Add a ``DirichletBC`` on ``self.V`` (or a sub-space); the next solve re-assembles the matrix."""
@@ -259,14 +284,4 @@ class ThermoelasticProblem(CellwiseStepProblem):
         if rebuild and its > 0:  # a zero right-hand side returns before the preconditioner is built
             self._first_iterations = its
         self.u.x.scatter_forward()
-        t2 = time.perf_counter()
-        if self.ksp.getConvergedReason() < 0:
-            raise RuntimeError(
-                f"linear solver failed at T = {_describe(temperature)}: {converged_reason(self.ksp)} after {its} "
-                "iterations; check the materials or set [solver] petsc_options"
-            )
-        stats = StepStats(its, converged_reason(self.ksp), t1 - t0, t2 - t1, reassemble, rebuild)
-        self.timings.assemble += stats.assemble_seconds
-        self.timings.solve += stats.solve_seconds
-        self.timings.steps.append(stats)
-        return stats
+        return self._finish_step(temperature, its, converged_reason(self.ksp), t0, t1, reassemble, rebuild)
