@@ -110,3 +110,23 @@ def test_xdmf_parts_join_into_one_time_series(tmp_path: Path) -> None:
     assert results.times == [0.0, 1.0, 2.0, 3.0]
     for t in results.times:
         assert np.allclose(results.read("a_Pa", t), t)
+
+
+@pytest.mark.mpi
+def test_every_rank_plans_the_same_increments_from_rank_local_temperatures() -> None:
+    """Per-cell temperatures are rank-local; the increment plan (one collective Newton solve each) must not be."""
+    comm = MPI.COMM_WORLD
+    if comm.size < 2:
+        pytest.skip("needs mpiexec -n 2")
+    settings = InelasticSettings(substeps_per_ramp=2, dwell_substeps=6, phase_change_substeps=4)
+    # the cure cooldown: rank 0 holds an underfill cell stress-free at 165 C, the others only 25 C cells
+    cured = np.array([438.15, 298.15]) if comm.rank == 0 else np.full(2, 298.15)
+    start = np.full(2, 298.15)
+    # a ramp from 200 C to 250 C through a melting range, uniform on rank 0 only
+    hot = np.full(2, 473.15) if comm.rank == 0 else np.array([473.15, 480.0])
+    melt = [(490.0, 500.0)]
+    for a, b, ranges, alone_expected in ((cured, start, [], [2, 6]), (hot, np.full(2, 523.15), melt, [6, 2])):
+        alone = comm.allgather(len(subdivide(-600.0, a, 0.0, b, settings, ranges)))
+        assert alone[:2] == alone_expected  # what each rank would plan by itself
+        shared = comm.allgather([t for t, _ in subdivide(-600.0, a, 0.0, b, settings, ranges, comm)])
+        assert all(p == shared[0] for p in shared) and len(shared[0]) == 2

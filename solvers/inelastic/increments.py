@@ -17,19 +17,30 @@ only uniform ramps are split at phase-change temperatures.
 from __future__ import annotations
 
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
 from fem_package.case.inelastic import InelasticSettings
+from fem_package.fenics import MPI
 
 Temperature = float | np.ndarray
 
 
-def _uniform(t: Temperature) -> float | None:
-    """The single value of a uniform temperature (float or constant array), else None."""
-    if isinstance(t, np.ndarray):
+def _uniform(t: Temperature, comm: Any = None) -> float | None:
+    """The single value of a uniform temperature (float or constant array), else None.
+
+    With ``comm`` the answer is the same on every rank: the value all cells on all ranks share
+    (a rank without cells has no say). Increment plans built from rank-local answers would differ
+    between ranks, and the ranks would then disagree on the number of (collective) Newton solves.
+    """
+    if not isinstance(t, np.ndarray):
+        return float(t)
+    if comm is None:
         return float(t.flat[0]) if t.size and np.all(t == t.flat[0]) else None
-    return float(t)
+    local = {float(t.flat[0]) if np.all(t == t.flat[0]) else None} if t.size else set()
+    values = set().union(*comm.allgather(local))
+    return values.pop() if len(values) == 1 and None not in values else None
 
 
 def interpolate(a: Temperature, b: Temperature, s: float) -> Temperature:
@@ -37,8 +48,10 @@ def interpolate(a: Temperature, b: Temperature, s: float) -> Temperature:
     return b if s == 1.0 else a + s * (b - a)
 
 
-def _equal(a: Temperature, b: Temperature) -> bool:
-    return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+def equal_temperatures(a: Temperature, b: Temperature, comm: Any = None) -> bool:
+    """a == b at every cell (of every rank, with ``comm``: a decision all ranks share)."""
+    local = bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    return local if comm is None else bool(comm.allreduce(local, op=MPI.LAND))
 
 
 def dwell_fractions(n: int) -> list[float]:
@@ -48,10 +61,14 @@ def dwell_fractions(n: int) -> list[float]:
 
 
 def ramp_fractions(
-    t_a: Temperature, t_b: Temperature, settings: InelasticSettings, phase_ranges: list[tuple[float, float]]
+    t_a: Temperature,
+    t_b: Temperature,
+    settings: InelasticSettings,
+    phase_ranges: list[tuple[float, float]],
+    comm: Any = None,
 ) -> list[float]:
-    """End fractions of the increments of a ramp from temperature t_a to t_b."""
-    ua, ub = _uniform(t_a), _uniform(t_b)
+    """End fractions of the increments of a ramp from temperature t_a to t_b (the same on all ranks of ``comm``)."""
+    ua, ub = _uniform(t_a, comm), _uniform(t_b, comm)
     n = settings.substeps_per_ramp
     if ua is None or ub is None or not phase_ranges or settings.phase_change_substeps == 0:
         return [(k + 1) / n for k in range(n)]
@@ -76,12 +93,16 @@ def subdivide(
     temp_b: Temperature,
     settings: InelasticSettings,
     phase_ranges: list[tuple[float, float]],
+    comm: Any = None,
 ) -> list[tuple[float, Temperature]]:
-    """(time, temperature) at the end of every increment from (time_a, temp_a) to (time_b, temp_b)."""
-    if _equal(temp_a, temp_b):
+    """(time, temperature) at the end of every increment from (time_a, temp_a) to (time_b, temp_b).
+
+    Per-cell temperatures are rank-local: pass the mesh's ``comm`` so every rank plans the same increments.
+    """
+    if equal_temperatures(temp_a, temp_b, comm):
         if time_b <= time_a:
             return [(time_b, temp_b)]
         fractions = dwell_fractions(settings.dwell_substeps)
     else:
-        fractions = ramp_fractions(temp_a, temp_b, settings, phase_ranges)
+        fractions = ramp_fractions(temp_a, temp_b, settings, phase_ranges, comm)
     return [(time_a + f * (time_b - time_a), interpolate(temp_a, temp_b, f)) for f in fractions]

@@ -28,8 +28,7 @@ from typing import Any
 import numpy as np
 
 from fem_package.case.inelastic import InelasticSettings
-from fem_package.fenics import MPI
-from solvers.inelastic.increments import Temperature, subdivide
+from solvers.inelastic.increments import Temperature, equal_temperatures, subdivide
 from solvers.inelastic.newton import NewtonSolver, NewtonStats, NotConverged
 from solvers.inelastic.problem import InelasticProblem
 
@@ -91,20 +90,17 @@ class HistorySolver:
     def solve_step(self, time: float, temperature: Temperature) -> StepResult:
         """Advance from the last converged state to ``time`` at ``temperature`` (uniform or per local cell)."""
         target = self.problem.cell_temperatures(temperature)
+        comm = self.problem.mesh.comm
         t0 = time if self.time is None else self.time
-        if self.time is None and self.settings.assembly_cooldown > 0 and self._mismatch(target):
-            t0 = time - self.settings.assembly_cooldown
-        plan = subdivide(t0, self.temperature, time, target, self.settings, self.phase_ranges)
+        cooldown = self.settings.assembly_cooldown
+        if self.time is None and cooldown > 0 and not equal_temperatures(self.temperature, target, comm):
+            t0 = time - cooldown
+        plan = subdivide(t0, self.temperature, time, target, self.settings, self.phase_ranges, comm)
         result = StepResult()
         for t1, temp1 in plan:
             self._advance(t1, np.asarray(temp1, dtype=float), result)
         self.time = time
         return result
-
-    def _mismatch(self, target: np.ndarray) -> bool:
-        """Does any cell on any rank start away from its stress-free temperature (a collective decision)."""
-        local = bool(np.any(np.abs(self.temperature - target) > 1e-9))
-        return bool(self.problem.mesh.comm.allreduce(local, op=MPI.LOR))
 
     def _advance(self, t1: float, temp1: np.ndarray, result: StepResult) -> None:
         """From the converged (self.time, self.temperature) to (t1, temp1), cutting on failure."""
