@@ -131,6 +131,8 @@ class InelasticMechanics:
         thermal_arrays, thermal_record = thermal.state()
         arrays = {**self.solver.state_arrays(), **output.state_arrays(), **thermal_arrays}
         checkpoint.save(self.work, cycle, arrays, {**record, "thermal": thermal_record}, self.comm)
+        # a resumed run starts here with a fresh multigrid hierarchy: so does this one, to take the same steps
+        self.solver.newton.forget_preconditioner()
 
     def run(self, steps: list[LoadStep], thermal: Any, output: StepOutput, folder: Path) -> MechanicsResult:
         """Cycle until the energy per cycle settles (or the schedule ends); returns the mechanics' summary share."""

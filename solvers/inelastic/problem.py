@@ -102,9 +102,7 @@ class InelasticProblem:
         self.bcs = dirichlet_conditions(self.V, tagged)
         self.A = dolfinx.fem.petsc.create_matrix(self.tangent_form)
         self.b = dolfinx.fem.petsc.create_vector(self.V)
-        self.ksp = make_ksp(
-            self.A, self.V, "inelastic_", settings.rtol, settings.max_iterations, dict(settings.petsc_options)
-        )
+        self.ksp = self.new_krylov_solver()
         self.regions = regions
         self.models = models
         self.points = MaterialPoints.build(
@@ -118,6 +116,14 @@ class InelasticProblem:
         self.failure = ""
         self._assembled_tangent: np.ndarray | None = None
         self.dirichlet_gap = 0.0
+
+    def new_krylov_solver(self) -> Any:
+        """A fresh CG + GAMG solver for ``A`` (``[solver]`` tolerances and PETSc options), destroying the old one."""
+        old = getattr(self, "ksp", None)
+        if old is not None:
+            old.destroy()
+        s = self.settings
+        return make_ksp(self.A, self.V, "inelastic_", s.rtol, s.max_iterations, dict(s.petsc_options))
 
     @staticmethod
     def strain(w: Any) -> Any:
