@@ -6,14 +6,17 @@ Present in the case file -> the run turns its stabilized cycle into per-joint li
     [life]
     weibull_shape = 7.0                 # beta of the joints' life distribution (from test data)
     interface_thickness = "10 um"       # averaging layer at each pad interface
-    model = "auto"                      # engelmaier darveaux syed_energy syed_creep_strain morrow coffin_manson
+    model = "auto"                      # engelmaier darveaux syed_energy syed_creep_strain ipc_tr579 morrow ...
     models = { mass = "engelmaier" }    # per joint role (bump, mass, lead, ...) overrides
     constants = { engelmaier = "engelmaier_snpb" }   # data table of fem_package/data/life_models.toml per model
     mission_profile = "field.csv"       # optional: 'time [h],temperature [C]' history, rainflow + Miner
 
-``auto``: an inelastic run uses an energy model whose data table lists the joint's material in
-``solders`` (Darveaux for SnPb, Syed for SAC); otherwise (elastic run, or no calibrated energy model)
-Engelmaier with the interface-layer shear strain range.
+``auto``: a copper joint (a table of fem_package/data/life_models.toml lists its material in
+``materials``) uses the IPC-TR-579 copper strain-life equation ``ipc_tr579`` on the von Mises
+equivalent of the interface-layer mechanical strain range, in elastic and inelastic runs; otherwise
+an inelastic run uses an energy model whose data table lists the joint's material in ``solders``
+(Darveaux for SnPb, Syed for SAC); otherwise (elastic run, or no calibrated energy model) Engelmaier
+with the interface-layer shear strain range. Gold has no shipped strain-life constants.
 """
 
 from __future__ import annotations
@@ -27,13 +30,16 @@ from pydantic import Field, model_validator
 from fem_package.case.base import CaseModel
 from fem_package.units import Length, Pressure
 
-LifeModel = Literal["auto", "engelmaier", "darveaux", "syed_energy", "syed_creep_strain", "morrow", "coffin_manson"]
+LifeModel = Literal[
+    "auto", "engelmaier", "darveaux", "syed_energy", "syed_creep_strain", "ipc_tr579", "morrow", "coffin_manson"
+]
 DATA_MODEL = {
     "engelmaier": "engelmaier",
     "darveaux": "darveaux",
     "syed_energy": "syed",
     "syed_creep_strain": "syed",
     "norris_landzberg": "norris_landzberg",
+    "ipc_tr579": "ipc_tr579",
 }
 """Case model name -> ``model`` of its tables in life_models.toml (morrow/coffin_manson take the case's constants)."""
 

@@ -7,6 +7,7 @@ only ever see SI numbers.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -165,3 +166,47 @@ class NorrisLandzbergConstants:
     def from_library(cls, key: str) -> NorrisLandzbergConstants:
         d = get(key, "norris_landzberg")
         return cls(d.value("n"), d.value("m"), d.value("activation_temperature"))
+
+
+@dataclass(frozen=True)
+class CopperStrainLifeConstants:
+    """IPC-TR-579 modified Manson-Coffin constants in SI (see :mod:`postprocess.life.copper_strain_life`).
+
+    Attributes:
+        ductility: D_f, the fatigue ductility of the copper as a fraction (0.30 = 30 %), 0 < D_f <= 2.
+        ultimate_strength: S_u in Pa, > 0.
+        youngs_modulus: E in Pa, > S_u (the modulus paired with S_u in the elastic term).
+        key: the data table (named in error messages).
+    """
+
+    ductility: float
+    ultimate_strength: float
+    youngs_modulus: float
+    key: str = "case"
+
+    def __post_init__(self) -> None:
+        checks = (
+            ("ductility", self.ductility, 0.0 < self.ductility <= 2.0, "0 < D_f <= 2 (a fraction: 0.30 = 30 %)"),
+            ("ultimate_strength", self.ultimate_strength, self.ultimate_strength > 0, "> 0 Pa"),
+            (
+                "youngs_modulus",
+                self.youngs_modulus,
+                self.youngs_modulus > self.ultimate_strength,
+                f"> ultimate_strength = {self.ultimate_strength:g} Pa",
+            ),
+        )
+        for name, value, ok, allowed in checks:
+            if not (ok and math.isfinite(value)):
+                raise ValueError(f"{self.key}.{name} = {value!r}: outside the allowed range {allowed}")
+
+    @classmethod
+    def from_library(cls, key: str = "ipc_tr579_copper") -> CopperStrainLifeConstants:
+        d = get(key, "ipc_tr579")
+        pa = "[mass] / [length] / [time] ** 2"
+        su, e = d.constants["ultimate_strength"], d.constants["youngs_modulus"]
+        return cls(
+            d.value("ductility"),
+            to_si(f"{su.value} {su.unit}", pa),
+            to_si(f"{e.value} {e.unit}", pa),
+            key,
+        )

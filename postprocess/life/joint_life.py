@@ -10,11 +10,17 @@ Models (equations and constants in :mod:`postprocess.life.solder`, data in ``lif
 - ``darveaux``: N_63 = K1 dW^K2 + a / (K3 dW^K4), a = crack length      (Darveaux, ECTC 2000)
 - ``syed_energy``: N_63 = (C' dW)^-1; ``syed_creep_strain``: N_63 = (C dp)^-1   (Syed, ECTC 2004)
 - ``morrow``: N = (dW / W_f)^(1/m); ``coffin_manson``: N = 0.5 (dp / 2 gamma_f')^(1/c)  (user's fits)
+- ``ipc_tr579``: copper strain-life, d_eps = N^-0.6 D_f^0.75 + 0.9 S_u/E [e^D_f/0.36]^(0.1785 log10(1e5/N))
+  on the equivalent total mechanical strain range d_eps (IPC-TR-579; :mod:`postprocess.life.copper_strain_life`)
 
-``auto``: an inelastic run takes the first energy model (Syed energy, then Darveaux) whose table lists
-the joint's material in ``solders``; an elastic run, or no such table, takes Engelmaier on dgamma.
-A result is ``calibrated`` when the table's ``solders`` lists the joint's material: otherwise the
-number is an extrapolation of the correlation to a material it was not fitted for.
+``auto``: a joint whose material a strain-life table lists in ``materials`` (copper: ``ipc_tr579``)
+takes that model, elastic or inelastic run alike (the equation is fitted to the total strain range,
+elastic + plastic, so an elastic run's strain range is a meaningful input); otherwise an inelastic
+run takes the first energy model (Syed energy, then Darveaux) whose table lists the joint's material
+in ``solders``; an elastic run, or no such table, takes Engelmaier on dgamma. A result is
+``calibrated`` when the table's ``solders`` or ``materials`` lists the joint's material: otherwise
+the number is an extrapolation of the correlation to a material it was not fitted for (gold has no
+shipped strain-life table: its joints get Engelmaier, flagged uncalibrated).
 """
 
 from __future__ import annotations
@@ -24,18 +30,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from postprocess.life import solder
-from postprocess.life.constants import DarveauxConstants, EngelmaierConstants, SyedConstants, get, library
+from postprocess.life.constants import (
+    CopperStrainLifeConstants,
+    DarveauxConstants,
+    EngelmaierConstants,
+    SyedConstants,
+    get,
+    library,
+)
+from postprocess.life.copper_strain_life import cycles_from_strain_range
 
 DEFAULT_TABLE = {
     "engelmaier": "engelmaier_snpb",
     "darveaux": "darveaux_snpb_2000",
     "syed_energy": "syed_sac_2004",
     "syed_creep_strain": "syed_sac_2004",
+    "ipc_tr579": "ipc_tr579_copper",
 }
 """Data table per model when the case names none."""
 
 AUTO_ENERGY_MODELS = ("syed_energy", "darveaux")
 """Energy models ``auto`` tries, in order, for an inelastic run."""
+
+AUTO_STRAIN_LIFE_MODELS = ("ipc_tr579",)
+"""Strain-life models ``auto`` tries first, any run, for joints whose material a table lists in ``materials``."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,7 @@ class Drivers:
     energy_density: float | None = None
     inelastic_strain: float | None = None
     crack_length: float | None = None  # m (Darveaux)
+    equivalent_strain_range: float | None = None  # von Mises equivalent total mechanical strain range
 
 
 @dataclass(frozen=True)
@@ -76,7 +95,9 @@ class ModelResult:
 
 
 def _solders(table: str) -> list[str]:
-    return get(table).attributes.get("solders", "").split()
+    """Materials the table was fitted to: its ``solders`` (solder models) and ``materials`` (metals)."""
+    attributes = get(table).attributes
+    return attributes.get("solders", "").split() + attributes.get("materials", "").split()
 
 
 def _sources(table: str) -> str:
@@ -86,6 +107,9 @@ def _sources(table: str) -> str:
 
 def auto_model(material: str, inelastic: bool, tables: dict[str, str]) -> str:
     """The model ``auto`` picks for a joint of ``material`` (see the module docstring)."""
+    for model in AUTO_STRAIN_LIFE_MODELS:
+        if material in _solders(tables.get(model, DEFAULT_TABLE[model])):
+            return model
     if inelastic:
         for model in AUTO_ENERGY_MODELS:
             if material in _solders(tables.get(model, DEFAULT_TABLE[model])):
@@ -125,6 +149,12 @@ def joint_life(
             dg, cycle.mean_temperature, cycle.frequency, EngelmaierConstants.from_library(table)
         )
         return ModelResult(model, table, "shear_strain_range", dg, n, percent, calibrated, source)
+    if model == "ipc_tr579":
+        e = drivers.equivalent_strain_range
+        if e is None or not math.isfinite(e):
+            raise ValueError("life model 'ipc_tr579' needs the joint's equivalent strain range")
+        n = cycles_from_strain_range(e, CopperStrainLifeConstants.from_library(table))
+        return ModelResult(model, table, "equivalent_strain_range", e, n, percent, calibrated, source)
     if model == "darveaux":
         w = _need(drivers.energy_density, model, "inelastic energy density per cycle")
         a = _need(drivers.crack_length, model, "crack length")
