@@ -28,6 +28,7 @@ class StepFields:
     von_mises: np.ndarray  # (n,) Pa
     shear_strain: np.ndarray  # (n, 2) engineering gamma_xz, gamma_yz
     displacement_max: float  # m, largest displacement magnitude over the nodes (global)
+    mechanical_strain: np.ndarray | None = None  # (n, 3, 3) eps(u) - eps_th (elastic + inelastic)
 
 
 class StressRecovery:
@@ -42,6 +43,7 @@ class StressRecovery:
         self.stress = dolfinx.fem.Function(self.T, name="stress_Pa")
         self.von_mises = dolfinx.fem.Function(self.Q, name="von_mises_Pa")
         self.shear = dolfinx.fem.Function(self.Q2, name="shear_strain")
+        self.strain = dolfinx.fem.Function(self.T, name="mechanical_strain")
         sigma = problem.stress()
         s = ufl.dev(sigma)
         eps = problem.mechanical_strain()
@@ -49,12 +51,14 @@ class StressRecovery:
         self._stress_expr = dolfinx.fem.Expression(sigma, points)
         self._vm_expr = dolfinx.fem.Expression(ufl.sqrt(1.5 * ufl.inner(s, s)), points)
         self._shear_expr = dolfinx.fem.Expression(ufl.as_vector((2 * eps[0, 2], 2 * eps[1, 2])), points)
+        self._strain_expr = dolfinx.fem.Expression(eps, points)
 
     def evaluate(self) -> StepFields:
         """Interpolate the current solution's fields; return the owned-cell values."""
         self.stress.interpolate(self._stress_expr)
         self.von_mises.interpolate(self._vm_expr)
         self.shear.interpolate(self._shear_expr)
+        self.strain.interpolate(self._strain_expr)
         n = self.problem.num_owned_cells
         u = self.problem.u.x.array.reshape(-1, 3)
         nodes = self.problem.V.dofmap.index_map.size_local
@@ -65,4 +69,5 @@ class StressRecovery:
             von_mises=self.von_mises.x.array[:n].copy(),
             shear_strain=self.shear.x.array.reshape(-1, 2)[:n].copy(),
             displacement_max=umax,
+            mechanical_strain=self.strain.x.array.reshape(-1, 3, 3)[:n].copy(),
         )

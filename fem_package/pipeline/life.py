@@ -3,7 +3,7 @@
 Called by the elastic and inelastic runs when the case has a ``[life]`` section:
 
     life = LifeStage.create(case, tagged, comm, volumes, inelastic=...)   # after meshing
-    life.add_step(step, stress, shear_strain)                            # every solved step
+    life.add_step(step, stress, shear_strain, mechanical_strain)         # every solved step
     life.end_cycle(dW_cells, dp_cells)                                   # inelastic: each finished cycle
     summary["life"] = life.finish(folder, console)                      # after the mechanics
 
@@ -48,6 +48,7 @@ class JointInfo:
     multiplicity: int
     fraction: float
     cut: tuple[bool, bool]
+    poisson_ratio: float  # of the joint material at 293.15 K (equivalent strain of the strain-life models)
 
 
 def _boundary_vertices(mesh: Any, cell_joint: np.ndarray, n_owned: int) -> tuple[np.ndarray, np.ndarray]:
@@ -103,6 +104,7 @@ class LifeStage:
                     r.multiplicity,
                     r.fraction,
                     cut_by_symmetry_planes(r),
+                    float(case.material_of(r.role)["poisson_ratio"](293.15)),
                 )
             )
         self.joints.sort(key=lambda j: j.joint_id)
@@ -149,6 +151,7 @@ class LifeStage:
         self.tau: list[np.ndarray] = []
         self.energy: list[np.ndarray] = []  # per cycle (J, 2 sides)
         self.strain: list[np.ndarray] = []
+        self.strain_tensor: list[np.ndarray] = []  # per step (J, 2 sides, 6): xx yy zz yz xz xy mechanical strain
 
     @classmethod
     def create(
@@ -160,13 +163,27 @@ class LifeStage:
     def _zero_cut(self, v: np.ndarray) -> np.ndarray:
         return np.where(self.cut[:, None, :], 0.0, v)
 
-    def add_step(self, step: Any, stress: np.ndarray, shear_strain: np.ndarray) -> None:
-        """Fold in one solved step: owned-cell stress (n, 3, 3) [Pa] and engineering shear strain (n, 2)."""
+    def add_step(
+        self, step: Any, stress: np.ndarray, shear_strain: np.ndarray, mechanical_strain: np.ndarray | None = None
+    ) -> None:
+        """Fold in one solved step: owned-cell stress (n, 3, 3) [Pa], engineering shear strain (n, 2) and
+        the mechanical strain tensor (n, 3, 3), whose layer averages drive the strain-life models."""
         self.steps.append(int(step.index))
         self.cycles.append(int(step.cycle))
         self.temperatures.append(float(step.temperature))
         self.gamma.append(self._zero_cut(self.layers.average(shear_strain)))
         self.tau.append(self._zero_cut(self.layers.average(np.stack([stress[:, 0, 2], stress[:, 1, 2]], axis=1))))
+        if mechanical_strain is not None:
+            e = mechanical_strain
+            six = np.stack([e[:, 0, 0], e[:, 1, 1], e[:, 2, 2], e[:, 1, 2], e[:, 0, 2], e[:, 0, 1]], axis=1)
+            avg = self.layers.average(six)  # (J, 2, 6)
+            # the full joint's average of a component odd under the cut plane's mirror is zero:
+            # eps_xz under x -> -x (cut[:, 0], as gamma_xz), eps_yz under y -> -y (cut[:, 1]), eps_xy under either
+            zero = np.zeros((len(self.joints), 6), dtype=bool)
+            zero[:, 3] = self.cut[:, 1]
+            zero[:, 4] = self.cut[:, 0]
+            zero[:, 5] = self.cut[:, 0] | self.cut[:, 1]
+            self.strain_tensor.append(np.where(zero[:, None, :], 0.0, avg))
         if self.corner is not None:
             self.corner.add_step(int(step.index), stress)
 
@@ -177,9 +194,9 @@ class LifeStage:
 
     def observe(self, step: Any, fields: Any) -> None:
         """One converged load step of the run (:class:`solvers.stress_recovery.StepFields`)."""
-        self.add_step(step, fields.stress, fields.shear_strain)
+        self.add_step(step, fields.stress, fields.shear_strain, fields.mechanical_strain)
 
-    _HISTORY = ("steps", "cycles", "temperatures", "gamma", "tau", "energy", "strain")
+    _HISTORY = ("steps", "cycles", "temperatures", "gamma", "tau", "energy", "strain", "strain_tensor")
 
     def state_arrays(self) -> dict[str, np.ndarray]:
         """The step and cycle histories (the same on every rank) and the corner peaks, for a checkpoint."""
@@ -195,7 +212,7 @@ class LifeStage:
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
         """Inverse of :meth:`state_arrays`."""
         for name in self._HISTORY:
-            setattr(self, name, list(arrays[f"life_{name}"]))
+            setattr(self, name, list(arrays.get(f"life_{name}", [])))  # checkpoints before strain_tensor lack it
         self.steps = [int(v) for v in self.steps]
         self.cycles = [int(v) for v in self.cycles]
         self.temperatures = [float(v) for v in self.temperatures]
@@ -225,6 +242,7 @@ class LifeStage:
         energy = self.energy[-1] if self.energy else None
         strain = self.strain[-1] if self.strain else None
         side = np.argmax(energy if energy is not None else gamma_range, axis=1)
+        eq_range = self._equivalent_strain_range(last)  # (J, 2) or None
         info = self.layers.info()
         temps = [p[1] for p in self.case.load.corner_points()]
         t_min, t_max = min(temps), max(temps)
@@ -236,15 +254,18 @@ class LifeStage:
         rows: list[dict[str, Any]] = []
         results = []
         for k, j in enumerate(self.joints):
+            choice: str = s.models.get(j.role, s.model)
+            model = auto_model(j.material, self.inelastic, tables) if choice == "auto" else choice
+            if model == "ipc_tr579" and eq_range is not None:
+                side[k] = int(np.argmax(eq_range[k]))  # strain-life: the interface with the larger strain range
             layer = info[2 * k + int(side[k])]
             drivers = Drivers(
                 shear_strain_range=float(gamma_range[k, side[k]]),
                 energy_density=None if energy is None else float(energy[k, side[k]]),
                 inelastic_strain=None if strain is None else float(strain[k, side[k]]),
                 crack_length=math.sqrt(4.0 * layer.interface_area / (math.pi * j.fraction)),
+                equivalent_strain_range=None if eq_range is None else float(eq_range[k, side[k]]),
             )
-            choice: str = s.models.get(j.role, s.model)
-            model = auto_model(j.material, self.inelastic, tables) if choice == "auto" else choice
             result = joint_life(model, j.material, drivers, cond, tables, user)
             results.append(result)
             rows.append(
@@ -265,6 +286,10 @@ class LifeStage:
                         "bottom": float(gamma_range[k, 0]),
                         "top": float(gamma_range[k, 1]),
                     },
+                    "equivalent_strain_range": drivers.equivalent_strain_range,
+                    "equivalent_strain_range_by_interface": None
+                    if eq_range is None
+                    else {"bottom": float(eq_range[k, 0]), "top": float(eq_range[k, 1])},
                     "energy_density_per_cycle_J_m3": drivers.energy_density,
                     "energy_density_per_cycle_history_J_m3": [float(e[k, side[k]]) for e in self.energy],
                     "inelastic_strain_per_cycle": drivers.inelastic_strain,
@@ -383,6 +408,23 @@ class LifeStage:
             + (f"; package B10 = {population['B10']:.4g}, eta = {population['scale']:.4g}" if population else "")
         )
         return out
+
+    def _equivalent_strain_range(self, last: np.ndarray) -> np.ndarray | None:
+        """(J, 2) largest von Mises equivalent of the layer-averaged mechanical strain change over step pairs.
+
+        d_eps_eq = 3 / (2 (1 + nu)) sqrt(2/3 de : de), de the deviator of the strain change: the uniaxial
+        strain range of an elastic uniaxial stress state exactly (nu of the joint material), and a
+        uniaxial plastic range overestimated by 1.5/(1 + nu) (12 % for copper, conservative).
+        """
+        if len(self.strain_tensor) != len(self.steps):
+            return None
+        eps = np.stack(self.strain_tensor)[last]  # (steps, J, 2, 6)
+        d = eps[:, None] - eps[None, :]
+        mean = d[..., :3].sum(axis=-1, keepdims=True) / 3.0
+        dev_sq = ((d[..., :3] - mean) ** 2).sum(axis=-1) + 2.0 * (d[..., 3:] ** 2).sum(axis=-1)
+        nu = np.array([j.poisson_ratio for j in self.joints])
+        factor = 1.5 / (1.0 + nu)
+        return factor[:, None] * np.sqrt(2.0 / 3.0 * dev_sq).max(axis=(0, 1))
 
     def _write_fields(self, folder: Path, cycles: np.ndarray) -> None:
         """life.xdmf: per-cell cycles to failure and damage per cycle of the joint a cell belongs to."""

@@ -65,4 +65,5 @@ class InelasticFields:
             von_mises=vm,
             shear_strain=shear,
             displacement_max=p.mesh.comm.allreduce(local_max, op=MPI.MAX),
+            mechanical_strain=from_mandel(mech),
         )
