@@ -6,8 +6,8 @@ eps_a is the total strain amplitude (half the range), 2N the reversals to failur
 has no closed-form inverse; :func:`cycles_from_strain_amplitude` solves it with a safeguarded
 Newton iteration in x = ln(2N), which is exact to round-off because g(x) = A e^{bx} + B e^{cx}
 is strictly decreasing and convex (b, c < 0): Newton started left of the root climbs to it
-monotonically and cannot overshoot. Constants are the user's (material test data); flipstack
-ships none for Cu/Au (see the README "Fatigue life" section).
+monotonically and cannot overshoot. Constants are the user's (material test data); the shipped
+copper strain-life model is IPC-TR-579 (:mod:`postprocess.life.copper_strain_life`); none for gold.
 """
 
 from __future__ import annotations
