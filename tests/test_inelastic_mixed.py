@@ -14,21 +14,25 @@
    V_m (beta + p / K_m) + V_g p / K_g = 0 (the box keeps its volume), i.e.
    p = -beta V_m / (V_m / K_m + V_g / K_g), beta the volume change on melting (the gel's shear
    stresses are O(G_gel beta) = 1e-4 of p).
-5. Two ranks give the serial answer.
+5. Two ranks give the serial answer; the field split solves a molten core as MUMPS does; a run
+   (fem_package.pipeline) of a gel stack takes the mixed form and records it in the summary.
 """
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 from fem_package.case.solver import SolverSettings
+from fem_package.console import Console
 from fem_package.constitutive_data import J2Parameters, law_for
 from fem_package.fenics import MPI, PETSc, dolfinx
 from fem_package.materials import Material, get
+from fem_package.pipeline.inelastic import run_inelastic
 from solvers.constitutive.base import ConstitutiveModel, LinearElastic, bulk_shear, from_mandel
 from solvers.constitutive.j2_plasticity import J2Plasticity
 from solvers.constitutive.select import model_from
@@ -37,6 +41,7 @@ from solvers.inelastic.problem import InelasticProblem
 from solvers.inelastic.stepping import HistorySolver
 from solvers.material_fields import RegionMaterial, lame
 from solvers.mixed_thermoelastic import MixedThermoelasticProblem
+from tests.conftest import laminate_case, run_case
 from tests.test_mixed_thermoelastic import (
     GEL,
     T_REF,
@@ -308,6 +313,44 @@ def test_field_split_solves_a_molten_core_as_the_direct_solver_does() -> None:
     assert info_f[0] == "fieldsplit"  # no fall-back to MUMPS
     assert info_f[-1] == problem.mesh.topology.index_map(3).size_global  # gel and liquid: all pressure cells
     assert du < 1e-6 and dp < 1e-6
+
+
+def gel_stack(physics: str, formulation: str = "auto") -> Any:
+    """A silicon die on a silicone-gel layer (nu 0.499, E 5 kPa) heated by 60 K, one pass."""
+    return laminate_case(
+        [
+            {"name": "die", "material": "silicon", "thickness": "0.3 mm"},
+            {"name": "gel", "material": "silicone_gel", "thickness": "0.3 mm"},
+        ],
+        length="1 mm",
+        width="1 mm",
+        mesh={"max_size": "0.5 mm"},
+        output={"picture": False},
+        solver={"physics": physics, "rtol": 1e-12, "formulation": formulation, "inelastic": {"substeps_per_ramp": 1}},
+        load={"profile": "custom", "points": [["0 s", "25 C"], ["60 s", "85 C"]], "steps_per_ramp": 1},
+    )
+
+
+def test_inelastic_run_takes_the_mixed_form_for_a_gel_and_records_it(tmp_path: Path) -> None:
+    def elastic(m: Material) -> ConstitutiveModel:
+        return LinearElastic(m)
+
+    console = Console(verbosity=0)
+    inelastic = run_inelastic(
+        gel_stack("inelastic"), tmp_path / "mixed", True, console, comm=MPI.COMM_SELF, models=elastic
+    )
+    forced = run_inelastic(
+        gel_stack("inelastic", "displacement"), tmp_path / "disp", True, console, comm=MPI.COMM_SELF, models=elastic
+    )
+    reference = run_case(gel_stack("elastic"), tmp_path / "elastic")
+    run = inelastic["run"]
+    print(f"gel stack run keys: {run['formulation']}, P{run['degree']}, {run.get('mixed_linear_solver')}")
+    assert (run["formulation"], run["degree"], run["mixed_linear_solver"]) == ("mixed", 2, "direct")
+    assert forced["run"]["formulation"] == "displacement" and "mixed_linear_solver" not in forced["run"]
+    assert reference["run"]["formulation"] == "mixed"
+    for region in ("die", "gel"):  # the history solver's mixed form is the elastic mixed solution
+        ours, theirs = inelastic["regions"][region], reference["regions"][region]
+        assert ours["peak_von_mises"] == pytest.approx(theirs["peak_von_mises"], rel=1e-6)
 
 
 @pytest.mark.mpi
