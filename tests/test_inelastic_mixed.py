@@ -277,6 +277,24 @@ def test_melting_gallium_in_a_confined_gel_builds_the_hydrostatic_pressure() -> 
     assert spread_m < 0.02 * exact and spread_g < 0.02 * exact
 
 
+def test_checkpoint_arrays_carry_the_pressure_field() -> None:
+    """Restored after melting, a second solver has the first's pressure and continues exactly as the first."""
+    first, _, _ = fusible_in_gel(2, "direct")
+    hot = first.problem.points.groups[1].model.liquidus + 10.0
+    first.solve_step(0.0, 293.15)
+    first.solve_step(60.0, hot)
+    arrays = {k: np.array(v, copy=True) for k, v in first.state_arrays().items()}
+    second, _, _ = fusible_in_gel(2, "direct")
+    second.restore(arrays)
+    p1, p2 = first.problem.p, second.problem.p  # type: ignore[attr-defined]
+    assert np.abs(arrays["p"]).max() > 1e6
+    np.testing.assert_array_equal(p2.x.array, p1.x.array)
+    for solver in (first, second):
+        solver.solve_step(120.0, hot + 20.0)
+    np.testing.assert_array_equal(p2.x.array, p1.x.array)
+    np.testing.assert_array_equal(second.problem.u.x.array, first.problem.u.x.array)
+
+
 def test_field_split_solves_a_molten_core_as_the_direct_solver_does() -> None:
     """Ring: gallium core (r < 1.5 mm, phase-change law) in a gel, bonded outside, heated through the melting point.
 
