@@ -5,17 +5,21 @@ bound against the shear modulus G, K/G = 2 (1 + nu) / (3 (1 - 2 nu)) (49.7 at nu
 4999 at 0.4999). ``[solver] formulation = "auto"`` takes the mixed formulation
 (:mod:`solvers.mixed_thermoelastic`) when any material of the model has a Poisson ratio
 above ``[solver] incompressible_poisson_ratio`` at any step temperature (its property
-table may rise towards 1/2 when a fusible metal melts), else the displacement one.
+table may rise towards 1/2 when a fusible metal melts), else the displacement one. An inelastic
+run (:mod:`solvers.inelastic.mixed_problem`) also takes it when a material's constitutive model
+melts within the temperature range (the phase-change law keeps K and releases the shear).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from fem_package.case.solver import SolverSettings
 from fem_package.materials import Material
+from solvers.constitutive.base import ConstitutiveModel
+from solvers.inelastic.mixed_problem import melting
 from solvers.mechanics_problem import ProblemFactory
 from solvers.mixed_thermoelastic import MixedThermoelasticProblem
 from solvers.thermoelastic import ThermoelasticProblem
@@ -38,6 +42,23 @@ def choose_formulation(settings: SolverSettings, materials: Iterable[Material], 
         return settings.formulation
     nearly_incompressible = max_poisson_ratio(materials, temperatures) > settings.incompressible_poisson_ratio
     return "mixed" if nearly_incompressible else "displacement"
+
+
+def choose_inelastic_formulation(
+    settings: SolverSettings,
+    materials: Iterable[Material],
+    temperatures: Iterable[float],
+    models: Callable[[Material], ConstitutiveModel],
+) -> str:
+    """:func:`choose_formulation` of an inelastic run: auto also takes 'mixed' when a material's model melts
+    (the phase-change law: bulk modulus kept, shear released) anywhere in the temperature range."""
+    materials, temperatures = list(materials), list(temperatures)
+    if choose_formulation(settings, materials, temperatures) == "mixed":
+        return "mixed"
+    if settings.formulation != "auto":
+        return settings.formulation
+    hottest = np.array([max(temperatures)])
+    return "mixed" if any(melting(models(m), hottest)[0] for m in materials) else "displacement"
 
 
 def problem_class(formulation: str) -> ProblemFactory:

@@ -22,15 +22,10 @@ P2-P1 (Taylor-Hood) satisfies the inf-sup condition on tetrahedra (Boffi, Brezzi
 uniformly as K/mu -> infinity, 1/K = 0 included. The UFL residual is
 :func:`solvers.mixed_forms.mixed_residuals`.
 
-Linear solver (``[solver] mixed_linear_solver``): the symmetric saddle-point system
-[[A, B^T], [B, -C]] is solved either by right-preconditioned GMRES with a Schur-complement field split (PETSc
-PCFIELDSPLIT, lower factorization: one GAMG V-cycle with the rigid-body near-nullspace on A;
-the Schur complement S = -C - B A^-1 B^T replaced by -integral (chi / mu + 1 / K) p q dx, the
-pressure mass matrix weighted cell by cell, spectrally equivalent to S (Elman, Silvester &
-Wathen, "Finite Elements and Fast Iterative Solvers", 2nd ed., 2014, ch. 4), with Jacobi on it)
-or by a MUMPS LU factorization ("auto": direct up to DIRECT_MAX_DOFS unknowns, where it measured
-faster, iterative above, where the factorization's memory grows too fast). When the iterative
-solver fails, the step is solved again with MUMPS and the later steps keep it.
+Linear solver (``[solver] mixed_linear_solver``): a Schur-complement field split with GMRES or a
+MUMPS LU factorization (:mod:`solvers.mixed_linear_solver`); the preconditioning matrix here has
+the Schur complement replaced by -integral (chi / mu + 1 / K) p q dx. When the iterative solver
+fails, the step is solved again with MUMPS and the later steps keep it.
 """
 
 from __future__ import annotations
@@ -43,44 +38,16 @@ import numpy as np
 from fem_package.case.solver import SolverSettings
 from fem_package.fenics import PETSc, dolfinx, ufl
 from fem_package.tagged_mesh import TaggedMesh
-from solvers.linear_solver import converged_reason, rigid_body_modes
+from solvers.linear_solver import converged_reason
 from solvers.material_fields import RegionMaterial
 from solvers.mixed_forms import mixed_residuals, mixed_stress
+from solvers.mixed_linear_solver import mixed_ksp, solver_kind
 from solvers.thermoelastic import (
     CellwiseStepProblem,
     SolveTimings,
     StepStats,
     dirichlet_conditions,
 )
-
-FIELDSPLIT_OPTIONS: dict[str, Any] = {
-    "ksp_type": "gmres",
-    "ksp_gmres_restart": 200,
-    # The true residual: with left preconditioning the preconditioned residual reached 1e-10 with the mean
-    # stress still 3 % off in a confined block (u and p rows differ in scale: A ~ mu h, B ~ h^2, C ~ h^3 / K).
-    "ksp_pc_side": "right",
-    "ksp_norm_type": "unpreconditioned",
-    "pc_type": "fieldsplit",
-    "pc_fieldsplit_type": "schur",
-    "pc_fieldsplit_schur_fact_type": "lower",
-    "pc_fieldsplit_schur_precondition": "a11",
-    "fieldsplit_u_ksp_type": "preonly",
-    "fieldsplit_u_pc_type": "gamg",
-    "fieldsplit_u_pc_gamg_coarse_eq_limit": 1000,
-    "fieldsplit_u_mg_levels_ksp_type": "chebyshev",
-    "fieldsplit_u_mg_levels_pc_type": "jacobi",
-    "fieldsplit_u_mg_levels_esteig_ksp_type": "cg",
-    "fieldsplit_u_mg_levels_ksp_chebyshev_esteig_steps": 20,
-    "fieldsplit_p_ksp_type": "preonly",
-    "fieldsplit_p_pc_type": "jacobi",
-}
-"""PETSc options of the block-preconditioned Krylov solver; ``[solver] petsc_options`` override them."""
-
-DIRECT_MAX_DOFS = 250_000
-"""``mixed_linear_solver = "auto"``: factorize up to this many unknowns, iterate above (bench/mixed_formulation.py)."""
-
-DIRECT_OPTIONS: dict[str, Any] = {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": "mumps"}
-"""PETSc options of the direct solver (MUMPS LU of the whole saddle-point matrix)."""
 
 
 def pressure_cells(poisson_ratio: np.ndarray, threshold: float) -> np.ndarray:
@@ -94,8 +61,6 @@ class MixedThermoelasticProblem(CellwiseStepProblem):
     ``u`` is the displacement (P2) on ``V`` and ``p`` the mean-stress field (P1, Pa); further
     Dirichlet conditions on ``V`` come with :meth:`add_dirichlet`.
     """
-
-    _instances = 0  # numbers the PETSc options prefixes
 
     def __init__(self, tagged: TaggedMesh, regions: list[RegionMaterial], settings: SolverSettings):
         t0 = time.perf_counter()
@@ -131,56 +96,16 @@ class MixedThermoelasticProblem(CellwiseStepProblem):
         self.P = dolfinx.fem.petsc.create_matrix(self.a_pc)
         self.b = dolfinx.fem.petsc.create_vector([self.V, self.Q])
         self.x = dolfinx.fem.petsc.create_vector([self.V, self.Q])
-        self.linear_solver = settings.mixed_linear_solver
-        if self.linear_solver == "auto":
-            self.linear_solver = "direct" if self.num_dofs <= DIRECT_MAX_DOFS else "fieldsplit"
+        self.linear_solver = solver_kind(settings.mixed_linear_solver, self.num_dofs)
         self.ksp = self._make_ksp(self.linear_solver)
         self._moduli_key: tuple[float, ...] | None = None
         self._first_iterations: int | None = None
         self._last_temperature: float | np.ndarray | None = None
         self.timings = SolveTimings(setup=time.perf_counter() - t0)
 
-    def _field_index_sets(self) -> tuple[Any, Any]:
-        """Global rows of u and of p owned by this rank in the block matrix (u block first)."""
-        vmap, bs = self.V.dofmap.index_map, self.V.dofmap.index_map_bs
-        qmap = self.Q.dofmap.index_map
-        offset_u = vmap.local_range[0] * bs + qmap.local_range[0]
-        offset_p = offset_u + vmap.size_local * bs
-        comm = self.mesh.comm  # parallel index sets: PCFIELDSPLIT extracts distributed sub-matrices
-        is_u = PETSc.IS().createStride(vmap.size_local * bs, offset_u, 1, comm=comm)
-        is_p = PETSc.IS().createStride(qmap.size_local, offset_p, 1, comm=comm)
-        return is_u, is_p
-
     def _make_ksp(self, kind: str) -> Any:
-        """KSP for the block system: ``fieldsplit`` (iterative) or ``direct`` (MUMPS).
-
-        The options stay in PETSc's database under a prefix of this problem's own: the
-        split's inner solvers and the multigrid levels read them only when they are set up.
-        """
-        MixedThermoelasticProblem._instances += 1
-        prefix = f"mixed{MixedThermoelasticProblem._instances}_{kind}_"
-        defaults = FIELDSPLIT_OPTIONS if kind == "fieldsplit" else DIRECT_OPTIONS
-        options = {
-            **defaults,
-            "ksp_rtol": self.settings.rtol,
-            "ksp_max_it": self.settings.max_iterations,
-            **dict(self.settings.petsc_options),
-        }
-        ksp = PETSc.KSP().create(self.mesh.comm)
-        ksp.setOptionsPrefix(prefix)
-        if kind == "fieldsplit":
-            ksp.setOperators(self.A, self.P)
-            is_u, is_p = self._field_index_sets()
-            is_u.compose("nearnullspace", rigid_body_modes(self.V))  # picked up by PCFIELDSPLIT for GAMG
-            ksp.getPC().setType("fieldsplit")
-            ksp.getPC().setFieldSplitIS(("u", is_u), ("p", is_p))
-        else:
-            ksp.setOperators(self.A)
-        opts = PETSc.Options()
-        for key, value in options.items():
-            opts.setValue(f"{prefix}{key}", value)
-        ksp.setFromOptions()
-        return ksp
+        """KSP for the block system: ``fieldsplit`` (iterative) or ``direct`` (MUMPS)."""
+        return mixed_ksp(kind, self.A, self.P, self.V, self.Q, self.settings)
 
     def stress(self) -> Any:
         """UFL stress of the current solution, sigma = 2 mu dev(e) + (chi p + (1 - chi) K tr(e)) I."""

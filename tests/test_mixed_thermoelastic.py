@@ -45,13 +45,21 @@ def material(e: float, nu: float, cte: float) -> Material:
 
 
 def tagged_box_mesh(
-    mesh: Any, faces: dict[str, Callable[[np.ndarray], np.ndarray]], planes: list[tuple[str, int]]
+    mesh: Any,
+    faces: dict[str, Callable[[np.ndarray], np.ndarray]],
+    planes: list[tuple[str, int]],
+    inner: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> TaggedMesh:
-    """One region (tag 1) on ``mesh``; named boundary faces; zero displacement components on them."""
+    """Region 'block' (tag 1) on ``mesh``, and region 'inner' (tag 2) where ``inner(cell midpoints)`` holds;
+    named boundary faces; zero displacement components on them."""
     tdim = mesh.topology.dim
     cmap = mesh.topology.index_map(tdim)
     n = cmap.size_local + cmap.num_ghosts
-    cell_tags = dolfinx.mesh.meshtags(mesh, tdim, np.arange(n, dtype=np.int32), np.ones(n, dtype=np.int32))
+    tags = np.ones(n, dtype=np.int32)
+    if inner is not None:
+        mid = dolfinx.mesh.compute_midpoints(mesh, tdim, np.arange(n, dtype=np.int32))
+        tags[inner(mid)] = 2
+    cell_tags = dolfinx.mesh.meshtags(mesh, tdim, np.arange(n, dtype=np.int32), tags)
     mesh.topology.create_connectivity(tdim - 1, tdim)
     indices, values = [], []
     for tag, marker in enumerate(faces.values(), start=1):
@@ -64,7 +72,7 @@ def tagged_box_mesh(
     description = ModelDescription(
         "test",
         "quarter",
-        [Region("block", 1, "block", "test")],
+        [Region("block", 1, "block", "test")] + ([Region("inner", 2, "inner", "test")] if inner is not None else []),
         [Boundary(name, tag) for tag, name in enumerate(faces, start=1)],
         [SymmetryPlane(name, component) for name, component in planes],
         [],
@@ -91,8 +99,11 @@ def oedometer(n: int, comm: Any = MPI.COMM_WORLD) -> TaggedMesh:
 A_IN, B_OUT, HEIGHT = 1e-3, 2e-3, 0.25e-3
 
 
-def thick_cylinder(nr: int, nt: int, comm: Any = MPI.COMM_WORLD) -> TaggedMesh:
-    """Quarter of a ring a <= r <= b (a box in (r, theta, z) mapped to x, y, z), one layer thick."""
+def thick_cylinder(
+    nr: int, nt: int, comm: Any = MPI.COMM_WORLD, inner: Callable[[np.ndarray], np.ndarray] | None = None
+) -> TaggedMesh:
+    """Quarter of a ring a <= r <= b (a box in (r, theta, z) mapped to x, y, z), one layer thick;
+    region 'inner' (tag 2) where ``inner(cell midpoints)`` holds."""
     mesh = dolfinx.mesh.create_box(
         comm, [[A_IN, 0, 0], [B_OUT, np.pi / 2, HEIGHT]], [nr, nt, 1], dolfinx.mesh.CellType.tetrahedron
     )
@@ -108,7 +119,7 @@ def thick_cylinder(nr: int, nt: int, comm: Any = MPI.COMM_WORLD) -> TaggedMesh:
         "z1": lambda x: np.abs(x[2] - HEIGHT) < tol,
     }
     planes = [("outer", 0), ("outer", 1), ("outer", 2), ("y0", 1), ("x0", 0), ("z0", 2), ("z1", 2)]
-    return tagged_box_mesh(mesh, faces, planes)
+    return tagged_box_mesh(mesh, faces, planes, inner)
 
 
 def lame_cylinder(e: float, nu: float, alpha: float, dt: float) -> tuple[Callable[..., Any], Callable[..., Any]]:
@@ -133,16 +144,24 @@ def solve(cls: Any, tagged: TaggedMesh, mat: Material, temperature: float, **set
     return problem
 
 
+def midpoints(problem: Any) -> np.ndarray:
+    """Midpoints of the owned cells."""
+    return dolfinx.mesh.compute_midpoints(problem.mesh, 3, np.arange(problem.num_owned_cells, dtype=np.int32))
+
+
 def cell_stress(problem: Any) -> tuple[np.ndarray, np.ndarray]:
     """Cell midpoints and cell stresses (owned cells)."""
-    n = problem.num_owned_cells
-    mid = dolfinx.mesh.compute_midpoints(problem.mesh, 3, np.arange(n, dtype=np.int32))
-    return mid, StressRecovery(problem).evaluate().stress
+    return midpoints(problem), StressRecovery(problem).evaluate().stress
 
 
-def ring_stress_errors(problem: Any, e: float, nu: float, alpha: float, dt: float) -> tuple[float, float]:
-    """RMS error of sigma_rr and sigma_tt over the cells, relative to the largest |sigma_tt|."""
-    mid, s = cell_stress(problem)
+def ring_stress_errors(
+    problem: Any, e: float, nu: float, alpha: float, dt: float, stress: np.ndarray | None = None
+) -> tuple[float, float]:
+    """RMS error of sigma_rr and sigma_tt over the cells, relative to the largest |sigma_tt|.
+
+    ``stress``: the owned cells' (n, 3, 3) stresses, else the problem's recovered ones.
+    """
+    mid, s = cell_stress(problem) if stress is None else (midpoints(problem), stress)
     r = np.hypot(mid[:, 0], mid[:, 1])
     c, si = mid[:, 0] / r, mid[:, 1] / r
     s_rr = c * c * s[:, 0, 0] + 2 * c * si * s[:, 0, 1] + si * si * s[:, 1, 1]

@@ -31,7 +31,8 @@ class SolverSettings(CaseModel):
     formulation: Literal["auto", "displacement", "mixed"] = Field(
         "auto",
         description="displacement (P1/P2 u) or mixed u-p (Taylor-Hood P2/P1, free of volumetric locking); "
-        "auto picks mixed when a material exceeds incompressible_poisson_ratio at a step temperature",
+        "auto picks mixed when a material exceeds incompressible_poisson_ratio at a step temperature "
+        "(physics = 'inelastic': also when a phase-change material melts within the load's temperatures)",
     )
     incompressible_poisson_ratio: float = Field(
         0.49,

@@ -106,6 +106,7 @@ class InelasticMechanics:
     ):
         from solvers.constitutive.select import model_for
         from solvers.inelastic.fields import InelasticFields
+        from solvers.inelastic.mixed_problem import MixedInelasticProblem
         from solvers.inelastic.problem import InelasticProblem
         from solvers.inelastic.stepping import HistorySolver
 
@@ -115,14 +116,18 @@ class InelasticMechanics:
         self.resume, self.after_cycle = resume, after_cycle
         self.work = checkpoint.work_folder(out)
         checkpoint.prepare(self.work, resume, comm)
-        self.problem = InelasticProblem(model.tagged, model.regions, case.solver, models or model_for)
+        self.formulation = inelastic_formulation(case, model, models or model_for)
+        problem_class = MixedInelasticProblem if self.formulation == "mixed" else InelasticProblem
+        self.problem = problem_class(model.tagged, model.regions, case.solver, models or model_for)
         self.problem.u.name = "displacement_m"
         self.solver = HistorySolver(self.problem, case.solver.inelastic)
         self.fields = InelasticFields(self.problem)
         desc = model.tagged.description
         self.model_names = {r.name: g.model.name for r, g in zip(desc.regions, self.problem.points.groups, strict=True)}
+        self.degree = self.problem.displacement_degree(case.solver)
+        label = "mixed u-p P2/P1" if self.formulation == "mixed" else f"P{self.degree}"
         console.info(
-            f"inelastic P{case.solver.degree}: {self.problem.num_dofs} dofs, models "
+            f"inelastic {label}: {self.problem.num_dofs} dofs, models "
             + ", ".join(sorted(set(self.model_names.values())))
             + f"; load {case.load.describe()}"
         )
@@ -264,8 +269,11 @@ class InelasticMechanics:
         tracked: list[int],
     ) -> MechanicsResult:
         from postprocess.summary import FIELDS
+        from solvers.inelastic.mixed_problem import MixedInelasticProblem
 
         metrics, pts, convergence = self.model.metrics, self.problem.points, self.convergence
+        problem = self.problem
+        solver = {"mixed_linear_solver": problem.linear_solver} if isinstance(problem, MixedInelasticProblem) else {}
         names = [r.name for r in self.model.tagged.description.regions]
         final_w = metrics.region_average(pts.cell_average(pts.committed.dissipation))
         final_p = metrics.region_average(pts.cell_average(pts.committed.equivalent_inelastic_strain))
@@ -297,7 +305,7 @@ class InelasticMechanics:
                 "solve": timer.solve,
             },
             fields={**FIELDS, **INELASTIC_FIELDS},
-            run={"resumed": self.resumed},
+            run={"resumed": self.resumed, "degree": self.degree, "formulation": self.formulation, **solver},
             region_info={name: {"model": m} for name, m in self.model_names.items()},
             joint_info={name: {k: v for k, v in info.items() if k != "model"} for name, info in per_region.items()},
             sections={
@@ -339,6 +347,19 @@ def check_inelastic(case: Case) -> None:
             f"solver.physics = 'inelastic': geometry '{case.geometry.type}' is a submodel, which is solved "
             "elastically only; use physics = 'elastic'"
         )
+
+
+def inelastic_formulation(case: Case, model: RunModel, models: Callable[[Any], Any]) -> str:
+    """``[solver] formulation`` of an inelastic run; auto: mixed where a material is nearly incompressible or melts.
+
+    The temperatures are the load profile's corner points and the regions' stress-free
+    temperatures (the first step starts from them).
+    """
+    from solvers.formulation import choose_inelastic_formulation
+
+    temperatures = [p[1] for p in case.load.corner_points()] + [r.stress_free_temperature for r in model.regions]
+    materials = list({r.material.key: r.material for r in model.regions}.values())
+    return choose_inelastic_formulation(case.solver, materials, temperatures, models)
 
 
 def run_inelastic(

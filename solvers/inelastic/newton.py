@@ -17,7 +17,12 @@ with F_ref the largest initial residual of the run so far (a dwell with a tiny c
 then converges on the scale of the thermal load, not on its own). The multigrid hierarchy is
 kept across iterations and increments until CG needs more than twice the iterations it needed
 right after a rebuild. Nothing is committed here: the caller commits the material points when
-:meth:`NewtonSolver.solve` returns, or restores ``u`` when it raises :class:`NotConverged`.
+:meth:`NewtonSolver.solve` returns, or restores the unknowns when it raises :class:`NotConverged`.
+
+The same iteration solves the mixed u-p problem (:mod:`solvers.inelastic.mixed_problem`): its
+unknowns are (u, p), its residual and tangent the block ones, its linear solver GMRES with a
+Schur-complement field split or MUMPS (a failed field split is replaced by MUMPS for the rest of
+the run); the increment criterion looks at the displacement.
 """
 
 from __future__ import annotations
@@ -28,7 +33,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fem_package.case.inelastic import NewtonSettings
-from fem_package.fenics import dolfinx
 from solvers.inelastic.problem import InelasticProblem
 from solvers.linear_solver import converged_reason
 
@@ -80,7 +84,8 @@ class NewtonStats:
 
 @dataclass
 class NewtonSolver:
-    """Solves one increment of an :class:`InelasticProblem`."""
+    """Solves one increment of an :class:`InelasticProblem` (displacement or mixed u-p: the problem says what the
+    unknowns are, :class:`solvers.inelastic.mixed_problem.MixedInelasticProblem`)."""
 
     problem: InelasticProblem
     settings: NewtonSettings
@@ -94,6 +99,7 @@ class NewtonSolver:
         timer = p.timer
         t_start = time.perf_counter()
         before = (timer.strain + timer.update, timer.assemble, timer.solve)
+        p.begin_increment(temperature)
         if not p.update_points(temperature_old, temperature, dt):
             raise NotConverged(f"at the start of the increment: {p.failure}")
         r0 = p.assemble_residual()
@@ -112,17 +118,17 @@ class NewtonSolver:
             its, rebuilt = self._linear_solve(eta)
             krylov.append(its)
             rebuilds += rebuilt
-            u0 = p.u.x.array.copy()
+            x0 = p.unknowns()
             alpha, r_new = 1.0, np.inf
             for _ in range(MAX_BACKTRACKS + 1):
-                p.u.x.array[:] = u0 + alpha * p.du.x.array
+                p.step_unknowns(x0, alpha)
                 ok = p.update_points(temperature_old, temperature, dt)
                 r_new = p.assemble_residual() if ok else np.inf
                 if not s.line_search or r_new <= (1.0 - ARMIJO * alpha) * r:
                     break
                 alpha *= 0.5
             if not np.isfinite(r_new):
-                p.u.x.array[:] = u0
+                p.restore_unknowns(x0)
                 raise NotConverged(f"iteration {it}: {p.failure}")
             alphas.append(alpha)
             residuals.append(r_new)
@@ -197,20 +203,21 @@ class NewtonSolver:
         direct = p.ksp.getType() == "preonly"
         rebuild = self._fresh_rate is None or not p.settings.reuse_preconditioner or direct
         pc.setReusePreconditioner(not rebuild)
-        p.ksp.solve(p.b, p.du.x.petsc_vec)
+        p.ksp.solve(p.b, p.increment)
         its = p.ksp.getIterationNumber()
         # iterations per decade of residual reduction: comparable across the varying tolerances eta
         decades = max(-np.log10(eta), 1.0)
         stale = p.ksp.getConvergedReason() < 0 or its > 2 * decades * max(self._fresh_rate or 0.0, 5.0 / 8.0)
         if not rebuild and stale:
             pc.setReusePreconditioner(False)
-            p.ksp.solve(p.b, p.du.x.petsc_vec)
+            p.ksp.solve(p.b, p.increment)
+            its, rebuild = p.ksp.getIterationNumber(), True
+        if p.ksp.getConvergedReason() < 0 and p.switch_to_direct():  # a mixed problem's fieldsplit failed
+            p.ksp.solve(p.b, p.increment)
             its, rebuild = p.ksp.getIterationNumber(), True
         if rebuild and its > 0:
             self._fresh_rate = its / decades
-        # du = g - u at the Dirichlet dofs exactly (CG meets the identity rows only to its tolerance)
-        dolfinx.fem.petsc.set_bc(p.du.x.petsc_vec, p.bcs, x0=p.u.x.petsc_vec, alpha=1.0)
-        p.du.x.scatter_forward()
+        p.distribute_increment()
         p.timer.solve += time.perf_counter() - t0
         if p.ksp.getConvergedReason() < 0:
             raise NotConverged(f"linear solver: {converged_reason(p.ksp)} after {its} iterations")

@@ -75,11 +75,12 @@ class InelasticProblem:
         self.cells = CellProperties(tagged.cell_tags, self.num_local_cells, regions)
         self.owned = np.arange(self.num_owned_cells, dtype=np.int32)
 
-        self.V = dolfinx.fem.functionspace(mesh, ("Lagrange", settings.degree, (3,)))
+        self.V = dolfinx.fem.functionspace(mesh, ("Lagrange", self.displacement_degree(settings), (3,)))
         self.u = dolfinx.fem.Function(self.V, name="displacement")
         self.du = dolfinx.fem.Function(self.V, name="increment")
         cell = mesh.basix_cell()
         points, weights = basix.make_quadrature(cell, QUADRATURE_DEGREE)
+        self.quadrature_points = points
         self.nq = len(weights)
         self.S = dolfinx.fem.functionspace(mesh, basix.ufl.quadrature_element(cell, (6,), degree=QUADRATURE_DEGREE))
         self.K = dolfinx.fem.functionspace(mesh, basix.ufl.quadrature_element(cell, (36,), degree=QUADRATURE_DEGREE))
@@ -91,18 +92,11 @@ class InelasticProblem:
         self.dx = ufl.Measure(
             "dx", domain=mesh, metadata={"quadrature_degree": QUADRATURE_DEGREE, "quadrature_scheme": "default"}
         )
-        v, w = ufl.TestFunction(self.V), ufl.TrialFunction(self.V)
-        eps = self.strain
-        self.residual_form = dolfinx.fem.form(ufl.inner(tensor(self.sigma_q), eps(v)) * self.dx)
-        self.tangent_form = dolfinx.fem.form(ufl.dot(matrix(self.tangent_q) * mandel(eps(w)), mandel(eps(v))) * self.dx)
-        self._strain_expr = dolfinx.fem.Expression(eps(self.u), points)
+        self._strain_expr = dolfinx.fem.Expression(self.strain(self.u), points)
         detj = dolfinx.fem.Expression(abs(ufl.JacobianDeterminant(mesh)), points)
         volume_weights = detj.eval(mesh, self.owned).reshape(self.num_owned_cells, self.nq) * weights[None, :]
 
         self.bcs = dirichlet_conditions(self.V, tagged)
-        self.A = dolfinx.fem.petsc.create_matrix(self.tangent_form)
-        self.b = dolfinx.fem.petsc.create_vector(self.V)
-        self.ksp = self.new_krylov_solver()
         self.regions = regions
         self.models = models
         self.points = MaterialPoints.build(
@@ -116,6 +110,21 @@ class InelasticProblem:
         self.failure = ""
         self._assembled_tangent: np.ndarray | None = None
         self.dirichlet_gap = 0.0
+        self._set_up_system()
+
+    def displacement_degree(self, settings: SolverSettings) -> int:
+        """Lagrange degree of the displacement: ``[solver] degree``."""
+        return settings.degree
+
+    def _set_up_system(self) -> None:
+        """Residual and tangent forms, matrix, vectors and the Krylov solver (CG + GAMG)."""
+        v, w = ufl.TestFunction(self.V), ufl.TrialFunction(self.V)
+        eps = self.strain
+        self.residual_form = dolfinx.fem.form(ufl.inner(tensor(self.sigma_q), eps(v)) * self.dx)
+        self.tangent_form = dolfinx.fem.form(ufl.dot(matrix(self.tangent_q) * mandel(eps(w)), mandel(eps(v))) * self.dx)
+        self.A = dolfinx.fem.petsc.create_matrix(self.tangent_form)
+        self.b = dolfinx.fem.petsc.create_vector(self.V)
+        self.ksp = self.new_krylov_solver()
 
     def new_krylov_solver(self) -> Any:
         """A fresh CG + GAMG solver for ``A`` (``[solver]`` tolerances and PETSc options), destroying the old one."""
@@ -134,6 +143,47 @@ class InelasticProblem:
         """Add a ``DirichletBC`` on ``self.V`` (or a sub-space); its values are imposed at each increment."""
         self.bcs.append(bc)
         self._assembled_tangent = None
+
+    # what NewtonSolver and HistorySolver see of the unknowns ------------------------------------------------------
+    def begin_increment(self, temperature: np.ndarray) -> None:
+        """Called with the end temperatures (per owned cell, K) before an increment's first update; nothing here."""
+
+    def unknowns(self) -> np.ndarray:
+        """A copy of the unknowns' local values (here the displacement)."""
+        return self.u.x.array.copy()
+
+    def restore_unknowns(self, saved: np.ndarray) -> None:
+        """Set the unknowns to values from :meth:`unknowns`."""
+        self.u.x.array[:] = saved
+
+    def step_unknowns(self, saved: np.ndarray, alpha: float) -> None:
+        """Unknowns = ``saved`` + alpha * (the last Newton increment)."""
+        self.u.x.array[:] = saved + alpha * self.du.x.array
+
+    @property
+    def increment(self) -> Any:
+        """The PETSc vector the linear solve writes the Newton increment into."""
+        return self.du.x.petsc_vec
+
+    def distribute_increment(self) -> None:
+        """After the linear solve: du = g - u at the Dirichlet dofs exactly (Krylov meets the identity rows only
+        to its tolerance), ghosts updated."""
+        dolfinx.fem.petsc.set_bc(self.du.x.petsc_vec, self.bcs, x0=self.u.x.petsc_vec, alpha=1.0)
+        self.du.x.scatter_forward()
+
+    def switch_to_direct(self) -> bool:
+        """Replace a failed iterative solver by a direct one; False: there is no other solver to try."""
+        return False
+
+    def solution_arrays(self) -> dict[str, np.ndarray]:
+        """The unknowns by name, for a checkpoint."""
+        return {"u": self.u.x.array.copy()}
+
+    def restore_solution(self, arrays: dict[str, np.ndarray]) -> None:
+        """Inverse of :meth:`solution_arrays` (same mesh partition)."""
+        if arrays["u"].shape != self.u.x.array.shape:
+            raise ValueError("the checkpoint belongs to another mesh or partition")
+        self.u.x.array[:] = arrays["u"]
 
     @property
     def num_dofs(self) -> int:

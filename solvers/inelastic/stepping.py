@@ -3,12 +3,12 @@
 :meth:`HistorySolver.solve_step` takes the solution from its last converged time to the next
 load step (t, T). The increments come from :func:`solvers.inelastic.increments.subdivide`.
 An increment whose Newton iteration fails (iteration limit, a model refusing the increment,
-a failed linear solve) is cut in half: the displacement is restored to the last converged
-one (the material points were not committed) and the half is retried; after two converged
-sub-increments in a row the size doubles again, never beyond the planned increment. Below
-the minimum step (``min_step`` seconds, or 2^-10 of an increment without time, the initial
-load from the stress-free state) the run stops with :class:`StepFailure` naming the time and
-temperature.
+a failed linear solve) is cut in half: the unknowns (displacement, and the mean stress of a
+mixed problem) are restored to the last converged ones (the material points were not
+committed) and the half is retried; after two converged sub-increments in a row the size
+doubles again, never beyond the planned increment. Below the minimum step (``min_step``
+seconds, or 2^-10 of an increment without time, the initial load from the stress-free state)
+the run stops with :class:`StepFailure` naming the time and temperature.
 
 The very first step loads the virgin material from its stress-free temperature (each
 region's own) to the first load temperature. Where these differ (an underfill cured at 165 C in
@@ -114,11 +114,11 @@ class HistorySolver:
             ds = min(ds, 1.0 - s)
             ta, tb = t0 + s * dt, t0 + (s + ds) * dt
             temp_a, temp_b = temp0 + s * (temp1 - temp0), temp0 + (s + ds) * (temp1 - temp0)
-            u_converged = p.u.x.array.copy()
+            x_converged = p.unknowns()
             try:
                 stats = self.newton.solve(temp_a, temp_b, tb - ta)
             except NotConverged as exc:
-                p.u.x.array[:] = u_converged
+                p.restore_unknowns(x_converged)
                 p.points.discard()
                 result.cuts += 1
                 ds *= 0.5
@@ -145,7 +145,7 @@ class HistorySolver:
         """Everything that defines the converged state on this rank, for a checkpoint."""
         pts = self.problem.points
         out = {
-            "u": self.problem.u.x.array.copy(),
+            **self.problem.solution_arrays(),
             "temperature": self.temperature.copy(),
             "time": np.array([np.nan if self.time is None else self.time]),
             "reference_residual": np.array([self.newton.reference_residual]),
@@ -160,9 +160,9 @@ class HistorySolver:
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
         """Inverse of :meth:`state_arrays` (same mesh partition)."""
         p, pts = self.problem, self.problem.points
-        if arrays["u"].shape != p.u.x.array.shape or arrays["dissipation"].shape != pts.committed.dissipation.shape:
+        if arrays["dissipation"].shape != pts.committed.dissipation.shape:
             raise ValueError("the checkpoint belongs to another mesh or partition")
-        p.u.x.array[:] = arrays["u"]
+        p.restore_solution(arrays)
         self.temperature = arrays["temperature"].copy()
         t = float(arrays["time"][0])
         self.time = None if np.isnan(t) else t
