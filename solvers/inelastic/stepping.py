@@ -96,6 +96,8 @@ class HistorySolver:
         if self.time is None and cooldown > 0 and not equal_temperatures(self.temperature, target, comm):
             t0 = time - cooldown
         plan = subdivide(t0, self.temperature, time, target, self.settings, self.phase_ranges, comm)
+        if self.time is None:
+            self.time = t0  # the virgin state's time: the start of the cool-down (its first increment has dt > 0)
         result = StepResult()
         for t1, temp1 in plan:
             self._advance(t1, np.asarray(temp1, dtype=float), result)
