@@ -55,6 +55,17 @@ DIRECT_OPTIONS: dict[str, Any] = {"ksp_type": "preonly", "pc_type": "lu", "pc_fa
 _COUNT = itertools.count(1)  # numbers the PETSc options prefixes
 
 
+def mixed_num_dofs(V: Any, Q: Any) -> int:
+    """Global number of unknowns of a mixed problem: displacement (blocked) and pressure."""
+    vmap, qmap = V.dofmap.index_map, Q.dofmap.index_map
+    return int(vmap.size_global * V.dofmap.index_map_bs + qmap.size_global)
+
+
+def pressure_cell_count(chi: Any, num_owned_cells: int, comm: Any) -> int:
+    """Global number of cells whose mean stress is the pressure field (chi = 1 on the owned cells)."""
+    return int(comm.allreduce(int(chi.x.array[:num_owned_cells].sum())))
+
+
 def solver_kind(setting: str, num_dofs: int) -> str:
     """'fieldsplit' or 'direct' for ``[solver] mixed_linear_solver`` (auto: by the number of unknowns)."""
     if setting == "auto":

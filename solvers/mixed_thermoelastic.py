@@ -41,7 +41,7 @@ from fem_package.tagged_mesh import TaggedMesh
 from solvers.linear_solver import converged_reason
 from solvers.material_fields import RegionMaterial
 from solvers.mixed_forms import mixed_residuals, mixed_stress
-from solvers.mixed_linear_solver import mixed_ksp, solver_kind
+from solvers.mixed_linear_solver import mixed_ksp, mixed_num_dofs, pressure_cell_count, solver_kind
 from solvers.thermoelastic import (
     CellwiseStepProblem,
     SolveTimings,
@@ -118,14 +118,12 @@ class MixedThermoelasticProblem(CellwiseStepProblem):
     @property
     def num_dofs(self) -> int:
         """Global number of degrees of freedom, displacement and pressure."""
-        vmap, qmap = self.V.dofmap.index_map, self.Q.dofmap.index_map
-        return int(vmap.size_global * self.V.dofmap.index_map_bs + qmap.size_global)
+        return mixed_num_dofs(self.V, self.Q)
 
     @property
     def num_pressure_cells(self) -> int:
         """Global number of cells whose mean stress is the pressure field (chi = 1) at the last step."""
-        n = self.num_owned_cells
-        return int(self.mesh.comm.allreduce(int(self.chi.x.array[:n].sum())))
+        return pressure_cell_count(self.chi, self.num_owned_cells, self.mesh.comm)
 
     def _set_properties(self, temperature: float | np.ndarray) -> None:
         lam, mu, eps = self.cells.at(temperature)

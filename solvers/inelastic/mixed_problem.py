@@ -61,7 +61,7 @@ from fem_package.fenics import MPI, PETSc, dolfinx, ufl
 from solvers.constitutive.base import ConstitutiveModel, bulk_shear
 from solvers.inelastic.mandel_ufl import mandel, matrix
 from solvers.inelastic.problem import InelasticProblem
-from solvers.mixed_linear_solver import mixed_ksp, solver_kind
+from solvers.mixed_linear_solver import mixed_ksp, mixed_num_dofs, pressure_cell_count, solver_kind
 from solvers.mixed_thermoelastic import pressure_cells
 
 SHEAR_FLOOR = 1e-12
@@ -147,13 +147,12 @@ class MixedInelasticProblem(InelasticProblem):
     @property
     def num_dofs(self) -> int:
         """Global number of unknowns, displacement and mean stress."""
-        vmap, qmap = self.V.dofmap.index_map, self.Q.dofmap.index_map
-        return int(vmap.size_global * self.V.dofmap.index_map_bs + qmap.size_global)
+        return mixed_num_dofs(self.V, self.Q)
 
     @property
     def num_pressure_cells(self) -> int:
         """Global number of cells whose mean stress is the field p (chi = 1) in the last increment."""
-        return int(self.mesh.comm.allreduce(int(self.chi.x.array[: self.num_owned_cells].sum())))
+        return pressure_cell_count(self.chi, self.num_owned_cells, self.mesh.comm)
 
     def pressure_cells(self, temperature: np.ndarray) -> np.ndarray:
         """chi per owned cell at ``temperature`` (per owned cell, K): nearly incompressible or melting."""
@@ -247,30 +246,12 @@ class MixedInelasticProblem(InelasticProblem):
         dolfinx.fem.petsc.assemble_vector(self.b, self.residual_forms)
         bcs1 = dolfinx.fem.bcs_by_block(dolfinx.fem.extract_function_spaces(self.tangent_forms, 1), self.bcs)
         dolfinx.fem.petsc.apply_lifting(self.b, self.tangent_forms, bcs=bcs1, x0=self.x_vec, alpha=-1.0)
-        self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-        self.b.scale(-1.0)
         bcs0 = dolfinx.fem.bcs_by_block(dolfinx.fem.extract_function_spaces(self.residual_forms), self.bcs)
-        dolfinx.fem.petsc.set_bc(self.b, bcs0, x0=self.x_vec, alpha=0.0)
-        norm = float(self.b.norm())
-        dolfinx.fem.petsc.set_bc(self.b, bcs0, x0=self.x_vec, alpha=1.0)
-        self.dirichlet_gap = float(np.sqrt(max(float(self.b.norm()) ** 2 - norm**2, 0.0)))
-        self.timer.assemble += time.perf_counter() - t0
-        return norm
+        return self._finish_residual(bcs0, self.x_vec, t0)
 
-    def assemble_tangent(self) -> bool:
-        """Assemble the block tangent (and the field split's preconditioning matrix) when C_q or chi changed."""
-        t0 = time.perf_counter()
-        c = self.tangent_q.x.array
-        changed = self._assembled_tangent is None or not np.array_equal(c, self._assembled_tangent)
-        changed = bool(self.mesh.comm.allreduce(changed, op=MPI.LOR))
-        if changed:
-            matrices = [(self.A, self.tangent_forms)]
-            if self.linear_solver == "fieldsplit":
-                matrices.append((self.P, self.preconditioner_forms))
-            for M, forms in matrices:
-                M.zeroEntries()
-                dolfinx.fem.petsc.assemble_matrix(M, forms, bcs=self.bcs)
-                M.assemble()
-            self._assembled_tangent = c.copy()
-        self.timer.assemble += time.perf_counter() - t0
-        return changed
+    def tangent_systems(self) -> list[tuple[Any, Any]]:
+        """The block tangent, and the field split's preconditioning matrix (when C_q or chi changed)."""
+        systems = [(self.A, self.tangent_forms)]
+        if self.linear_solver == "fieldsplit":
+            systems.append((self.P, self.preconditioner_forms))
+        return systems

@@ -249,11 +249,15 @@ class InelasticProblem:
         dolfinx.fem.petsc.assemble_vector(self.b, self.residual_form)
         x0 = self.u.x.petsc_vec
         dolfinx.fem.petsc.apply_lifting(self.b, [self.tangent_form], bcs=[self.bcs], x0=[x0], alpha=-1.0)
+        return self._finish_residual(self.bcs, x0, t0)
+
+    def _finish_residual(self, bcs: Any, x0: Any, t0: float) -> float:
+        """Sum the ghosts, negate, set b_D = g - u_D; ||b|| over the free dofs, ||g - u_D|| in dirichlet_gap."""
         self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         self.b.scale(-1.0)
-        dolfinx.fem.petsc.set_bc(self.b, self.bcs, x0=x0, alpha=0.0)  # free-dof norm first
+        dolfinx.fem.petsc.set_bc(self.b, bcs, x0=x0, alpha=0.0)  # free-dof norm first
         norm = float(self.b.norm())
-        dolfinx.fem.petsc.set_bc(self.b, self.bcs, x0=x0, alpha=1.0)  # g - u there
+        dolfinx.fem.petsc.set_bc(self.b, bcs, x0=x0, alpha=1.0)  # g - u there
         self.dirichlet_gap = float(np.sqrt(max(float(self.b.norm()) ** 2 - norm**2, 0.0)))
         self.timer.assemble += time.perf_counter() - t0
         return norm
@@ -265,9 +269,14 @@ class InelasticProblem:
         changed = self._assembled_tangent is None or not np.array_equal(c, self._assembled_tangent)
         changed = bool(self.mesh.comm.allreduce(changed, op=MPI.LOR))
         if changed:
-            self.A.zeroEntries()
-            dolfinx.fem.petsc.assemble_matrix(self.A, self.tangent_form, bcs=self.bcs)
-            self.A.assemble()
+            for matrix_, forms in self.tangent_systems():
+                matrix_.zeroEntries()
+                dolfinx.fem.petsc.assemble_matrix(matrix_, forms, bcs=self.bcs)
+                matrix_.assemble()
             self._assembled_tangent = c.copy()
         self.timer.assemble += time.perf_counter() - t0
         return changed
+
+    def tangent_systems(self) -> list[tuple[Any, Any]]:
+        """(matrix, form) pairs assembled with the tangent: here the tangent alone."""
+        return [(self.A, self.tangent_form)]
