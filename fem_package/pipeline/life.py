@@ -49,6 +49,7 @@ class JointInfo:
     fraction: float
     cut: tuple[bool, bool]
     poisson_ratio: float  # of the joint material at 293.15 K (equivalent strain of the strain-life models)
+    solidus: float | None = None  # K, fusible joints (phase_change law, inelastic run): fatigue in the solid only
 
 
 def _boundary_vertices(mesh: Any, cell_joint: np.ndarray, n_owned: int) -> tuple[np.ndarray, np.ndarray]:
@@ -105,6 +106,7 @@ class LifeStage:
                     r.fraction,
                     cut_by_symmetry_planes(r),
                     float(case.material_of(r.role)["poisson_ratio"](293.15)),
+                    _solidus(case, r.role) if inelastic else None,
                 )
             )
         self.joints.sort(key=lambda j: j.joint_id)
@@ -145,6 +147,7 @@ class LifeStage:
             else None
         )
         self.steps: list[int] = []
+        self.times: list[float] = []
         self.cycles: list[int] = []
         self.temperatures: list[float] = []
         self.gamma: list[np.ndarray] = []  # per step (J, 2 sides, 2 components)
@@ -169,6 +172,7 @@ class LifeStage:
         """Fold in one solved step: owned-cell stress (n, 3, 3) [Pa], engineering shear strain (n, 2) and
         the mechanical strain tensor (n, 3, 3), whose layer averages drive the strain-life models."""
         self.steps.append(int(step.index))
+        self.times.append(float(step.time))
         self.cycles.append(int(step.cycle))
         self.temperatures.append(float(step.temperature))
         self.gamma.append(self._zero_cut(self.layers.average(shear_strain)))
@@ -196,7 +200,7 @@ class LifeStage:
         """One converged load step of the run (:class:`solvers.stress_recovery.StepFields`)."""
         self.add_step(step, fields.stress, fields.shear_strain, fields.mechanical_strain)
 
-    _HISTORY = ("steps", "cycles", "temperatures", "gamma", "tau", "energy", "strain", "strain_tensor")
+    _HISTORY = ("steps", "times", "cycles", "temperatures", "gamma", "tau", "energy", "strain", "strain_tensor")
 
     def state_arrays(self) -> dict[str, np.ndarray]:
         """The step and cycle histories (the same on every rank) and the corner peaks, for a checkpoint."""
@@ -216,6 +220,8 @@ class LifeStage:
         self.steps = [int(v) for v in self.steps]
         self.cycles = [int(v) for v in self.cycles]
         self.temperatures = [float(v) for v in self.temperatures]
+        same = len(self.times) == len(self.steps)  # checkpoints before the step times: equal spacing
+        self.times = [float(v) for v in (self.times if same else self.steps)]
         if self.corner is not None:
             c = self.corner
             for r, (peel, shear, cell, step) in zip(c.masks, arrays["life_corner"], strict=True):
@@ -243,6 +249,11 @@ class LifeStage:
         strain = self.strain[-1] if self.strain else None
         side = np.argmax(energy if energy is not None else gamma_range, axis=1)
         eq_range = self._equivalent_strain_range(last)  # (J, 2) or None
+        phases = self._solid_phases(last)
+        for k, sp in phases.items():  # fusible joints: the drivers of the solid phase only
+            gamma_range[k] = sp.range_of(gamma[:, k])
+            if eq_range is not None:
+                eq_range[k] = self._solid_equivalent_range(last, sp, k)
         info = self.layers.info()
         temps = [p[1] for p in self.case.load.corner_points()]
         t_min, t_max = min(temps), max(temps)
@@ -256,17 +267,28 @@ class LifeStage:
         for k, j in enumerate(self.joints):
             choice: str = s.models.get(j.role, s.model)
             model = auto_model(j.material, self.inelastic, tables) if choice == "auto" else choice
+            sp = phases.get(k)
+            if sp is not None and sp.fatigues:
+                side[k] = int(np.argmax(gamma_range[k]))
             if model == "ipc_tr579" and eq_range is not None:
                 side[k] = int(np.argmax(eq_range[k]))  # strain-life: the interface with the larger strain range
             layer = info[2 * k + int(side[k])]
             drivers = Drivers(
                 shear_strain_range=float(gamma_range[k, side[k]]),
-                energy_density=None if energy is None else float(energy[k, side[k]]),
-                inelastic_strain=None if strain is None else float(strain[k, side[k]]),
+                energy_density=None if energy is None or sp is not None else float(energy[k, side[k]]),
+                inelastic_strain=None if strain is None or sp is not None else float(strain[k, side[k]]),
                 crack_length=math.sqrt(4.0 * layer.interface_area / (math.pi * j.fraction)),
                 equivalent_strain_range=None if eq_range is None else float(eq_range[k, side[k]]),
             )
-            result = joint_life(model, j.material, drivers, cond, tables, user)
+            if sp is not None and not sp.fatigues:
+                result = _no_fatigue_while_liquid()
+            elif sp is not None and model not in ("engelmaier", "ipc_tr579"):
+                raise ValueError(
+                    f"[life] model {model!r} for the fusible joint {j.name} ({j.material}, phase_change law): "
+                    "its energy/creep drivers are melt and freeze work, not solid-phase fatigue; use 'engelmaier'"
+                )
+            else:
+                result = joint_life(model, j.material, drivers, cond, tables, user)
             results.append(result)
             rows.append(
                 {
@@ -281,25 +303,32 @@ class LifeStage:
                     "critical_interface": layer.side,
                     "layer_thickness_m": layer.thickness,
                     "first_cell_layer": layer.first_cell_layer,
-                    "shear_strain_range": drivers.shear_strain_range,
+                    "shear_strain_range": _finite_or_none(drivers.shear_strain_range),
                     "shear_strain_range_by_interface": {
-                        "bottom": float(gamma_range[k, 0]),
-                        "top": float(gamma_range[k, 1]),
+                        "bottom": _finite_or_none(float(gamma_range[k, 0])),
+                        "top": _finite_or_none(float(gamma_range[k, 1])),
                     },
-                    "equivalent_strain_range": drivers.equivalent_strain_range,
+                    "equivalent_strain_range": None
+                    if drivers.equivalent_strain_range is None
+                    else _finite_or_none(drivers.equivalent_strain_range),
                     "equivalent_strain_range_by_interface": None
                     if eq_range is None
-                    else {"bottom": float(eq_range[k, 0]), "top": float(eq_range[k, 1])},
+                    else {
+                        "bottom": _finite_or_none(float(eq_range[k, 0])),
+                        "top": _finite_or_none(float(eq_range[k, 1])),
+                    },
                     "energy_density_per_cycle_J_m3": drivers.energy_density,
                     "energy_density_per_cycle_history_J_m3": [float(e[k, side[k]]) for e in self.energy],
                     "inelastic_strain_per_cycle": drivers.inelastic_strain,
                     "crack_length_m": drivers.crack_length,
                     "model": result.label,
                     "metric": result.metric,
-                    "metric_value": result.metric_value,
+                    "metric_value": _finite_or_none(result.metric_value),
                     "cycles_to_failure": _finite_or_none(result.cycles_to_failure),
                     "failure_percent": result.failure_percent,
                     "calibrated": result.calibrated,
+                    "liquid_fraction_of_cycle": None if sp is None else sp.liquid_fraction,
+                    "note": _phase_note(sp, j.solidus),
                 }
             )
         n = np.array([r.cycles_to_failure for r in results])
@@ -330,7 +359,9 @@ class LifeStage:
                 "table": r.table,
                 "source": r.source,
                 "failure_percent": r.failure_percent,
-                "applies_to": get(r.table).attributes.get("applies_to", "") if r.table != "case" else "user fit",
+                "applies_to": get(r.table).attributes.get("applies_to", "")
+                if r.table not in ("case", "phase_change")
+                else ("user fit" if r.table == "case" else "fusible joints liquid over the whole cycle"),
             }
             for r in results
         }
@@ -350,6 +381,7 @@ class LifeStage:
                 "dnp": crit.dnp,
                 "cycles_to_failure": _finite_or_none(float(n[crit_k])),
                 "model": results[crit_k].label,
+                "note": rows[crit_k]["note"],
             },
             "weibull": population,
             "interface_layers": [{**i.__dict__, "equivalent_diameter_m": i.equivalent_diameter} for i in info],
@@ -386,8 +418,18 @@ class LifeStage:
         if self.comm.rank == 0:
             write_life_csv(
                 [
-                    JointLife(j.joint_id, j.name, j.dnp, r.metric, r.metric_value, r.label, r.cycles_to_failure)
-                    for j, r in zip(self.joints, results, strict=True)
+                    JointLife(
+                        j.joint_id,
+                        j.name,
+                        j.dnp,
+                        r.metric,
+                        r.metric_value,
+                        r.label,
+                        r.cycles_to_failure,
+                        row["liquid_fraction_of_cycle"],
+                        row["note"],
+                    )
+                    for j, r, row in zip(self.joints, results, rows, strict=True)
                 ],
                 folder / "life.csv",
             )
@@ -404,9 +446,37 @@ class LifeStage:
             write_hysteresis_png(loops, energies if self.energy else {}, folder / "hysteresis.png")
         console.info(
             f"life: critical {crit.name} (DNP {crit.dnp * 1e3:.2f} mm) N = {n[crit_k]:.4g} cycles "
-            f"({results[crit_k].label})"
+            f"({results[crit_k].label}{', ' + rows[crit_k]['note'] if rows[crit_k]['note'] else ''})"
             + (f"; package B10 = {population['B10']:.4g}, eta = {population['scale']:.4g}" if population else "")
         )
+        return out
+
+    def _solid_phases(self, last: np.ndarray) -> dict[int, Any]:
+        """Fusible joints (index -> :class:`postprocess.life.solid_phase.SolidPhase`) over the ``last`` steps.
+
+        The interface layer's temperature is the step's (uniform chamber) temperature.
+        """
+        from postprocess.life.solid_phase import solid_phase
+
+        idx = np.flatnonzero(last)
+        times, temps = np.array(self.times)[idx], np.array(self.temperatures)[idx]
+        start = (self.times[idx[0] - 1], self.temperatures[idx[0] - 1]) if idx[0] > 0 else None
+        return {
+            k: solid_phase(times, temps, j.solidus, start) for k, j in enumerate(self.joints) if j.solidus is not None
+        }
+
+    def _solid_equivalent_range(self, last: np.ndarray, sp: Any, k: int) -> np.ndarray:
+        """(2,) equivalent strain range of joint ``k`` over its solid stretches (NaN when it has none)."""
+        idx = np.flatnonzero(last)
+        out = np.full(2, np.nan)
+        for stretch in sp.stretches:
+            if len(stretch) < 2:
+                continue
+            mask = np.zeros(len(last), dtype=bool)
+            mask[idx[stretch]] = True
+            r = self._equivalent_strain_range(mask)
+            if r is not None:
+                out = np.fmax(out, r[k])
         return out
 
     def _equivalent_strain_range(self, last: np.ndarray) -> np.ndarray | None:
@@ -451,6 +521,44 @@ class LifeStage:
         writer.close()
 
 
+def _solidus(case: Case, role: str) -> float | None:
+    """Solidus [K] of the role's material when it has a ``phase_change`` law (liquidus if it gives no solidus)."""
+    from fem_package.constitutive_data import PhaseChangeParameters, law_for
+
+    material = case.material_of(role)
+    if not isinstance(law_for(material.key), PhaseChangeParameters):
+        return None
+    prop = material.get("solidus") or material.get("liquidus")
+    return None if prop is None else float(prop(0.0))
+
+
+def _no_fatigue_while_liquid() -> Any:
+    """The result of a fusible joint never solid over two steps: no damage (see :mod:`postprocess.life.solid_phase`)."""
+    from postprocess.life.joint_life import ModelResult
+
+    return ModelResult(
+        "no_fatigue_while_liquid",
+        "phase_change",
+        "solid_phase_shear_strain_range",
+        math.nan,
+        math.inf,
+        50.0,
+        False,
+        "WO 97/40958 (liquid masses do not fatigue); strain-life correlations apply to the solid only",
+    )
+
+
+def _phase_note(sp: Any, solidus: float | None) -> str:
+    """life.csv / summary note of a fusible joint ('' for other joints)."""
+    from postprocess.life.solid_phase import NO_FATIGUE_WHILE_LIQUID
+
+    if sp is None or solidus is None:
+        return ""
+    if not sp.fatigues:
+        return f"{NO_FATIGUE_WHILE_LIQUID} (solid over {sp.solid_steps} step(s) of the cycle, solidus {solidus:.2f} K)"
+    return f"solid phase only: {sp.solid_steps} solid steps, liquid {100 * sp.liquid_fraction:.1f} % of the cycle"
+
+
 def _finite_or_none(x: float) -> float | None:
-    """JSON has no infinity: an infinite life is written as null."""
+    """JSON has no infinity or NaN: an infinite life (or an undefined driver) is written as null."""
     return float(x) if math.isfinite(x) else None

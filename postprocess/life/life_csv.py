@@ -18,6 +18,8 @@ COLUMNS = (
     "model",
     "cycles_to_failure",
     "damage_per_cycle",
+    "liquid_fraction_of_cycle",
+    "note",
 )
 
 
@@ -32,7 +34,9 @@ class JointLife:
         metric: the driver's name, e.g. ``"shear_strain_range"`` or ``"energy_density_range"``.
         metric_value: its value (SI: strain dimensionless, energy density J/m^3).
         model: life model and data key, e.g. ``"engelmaier:engelmaier_snpb"``.
-        cycles_to_failure: N (inf when the driver is zero).
+        cycles_to_failure: N (inf when the driver is zero, or a fusible joint is liquid over the cycle).
+        liquid_fraction: share of the cycle a fusible joint spends above its solidus (None: not fusible).
+        note: why a life is what it is, e.g. "no fatigue while liquid" ('' for ordinary joints).
     """
 
     joint_id: int
@@ -42,6 +46,8 @@ class JointLife:
     metric_value: float
     model: str
     cycles_to_failure: float
+    liquid_fraction: float | None = None
+    note: str = ""
 
     @property
     def damage_per_cycle(self) -> float:
@@ -72,6 +78,8 @@ def life_csv_text(rows: Iterable[JointLife]) -> str:
                 r.model,
                 _number(r.cycles_to_failure),
                 _number(r.damage_per_cycle),
+                "" if r.liquid_fraction is None else _number(r.liquid_fraction),
+                r.note,
             ]
         )
     return buf.getvalue()

@@ -42,8 +42,8 @@ class PhaseChange:
     state_size = 14
 
     def __init__(self, material: Material, params: PhaseChangeParameters):
-        liquidus = material.get("liquidus")
-        solidus = material.get("solidus") or liquidus
+        solidus = material.get("solidus") or material.get("liquidus")
+        liquidus = material.get("liquidus") or solidus  # one given: a pure metal or eutectic
         if liquidus is None or solidus is None:
             raise ValueError(f"material {material.key}: the phase_change law needs a liquidus (and solidus)")
         self.solidus, self.liquidus = solidus(0.0), liquidus(0.0)
