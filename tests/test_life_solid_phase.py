@@ -13,10 +13,15 @@ Solid range = max |gamma_a - gamma_b| over steps 1..3 = 0.4 - 0.1 = 0.3 (the all
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from fem_package.case import validate_case
 from postprocess.life.solid_phase import liquid_time_fraction, solid_phase, solid_stretches
+from tests.conftest import run_case
+from tests.test_life_stage import coarse_case
 
 K = 273.15
 SOLIDUS = 47.0 + K
@@ -62,3 +67,13 @@ def test_stretches_join_across_the_cycle_boundary_and_split_at_a_melt() -> None:
     x = np.array([0.0, 1.0, 50.0, 50.0, 10.0, 60.0, 0.5])[:, None, None] * np.ones((1, 1, 1))
     assert sp.range_of(x) == pytest.approx([1.0])  # stretch {6, 0, 1}: 1.0 - 0.0; {4} alone has no range
     assert liquid_time_fraction(np.array([0.0, 1.0, 2.0]), np.array([0.0, 100.0, 0.0]), 50.0) == pytest.approx(0.5)
+
+
+@pytest.mark.slow
+def test_energy_model_for_a_fusible_joint_is_refused_before_the_run(tmp_path: Path) -> None:
+    """Syed's energy for a joint with a phase_change law would count melt/freeze work: refused after meshing."""
+    raw = coarse_case("liquid_metal_gel", models={"mass": "syed_energy"}).model_dump(mode="json")
+    raw["solver"] = {"physics": "inelastic"}
+    with pytest.raises(ValueError, match=r"fusible joint .*indalloy_117.*allowed: auto, engelmaier, ipc_tr579"):
+        run_case(validate_case(raw), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
