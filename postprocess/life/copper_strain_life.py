@@ -12,7 +12,8 @@ the universal slope by one that passes through 0.9 S_u/E at 1e5 cycles.
 With x = log10 N the equation is g(x) = P e^(-a x) + Q e^(-q x), P = D_f^0.75, a = 0.6 ln 10,
 Q = 0.9 (S_u/E) B^(5 * 0.1785), q = 0.1785 ln B, B = exp(D_f)/0.36 > 1: strictly decreasing and
 convex, so Newton started left of the root (where one term alone equals d_eps) climbs to it
-monotonically (as in :mod:`postprocess.life.strain_life`).
+monotonically (:func:`postprocess.life.strain_life.two_exponentials_root`, shared with the
+four-parameter strain-life equation).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from numpy.typing import ArrayLike
 
 from postprocess.life._arrays import non_negative, scalar_or_array
 from postprocess.life.constants import CopperStrainLifeConstants
+from postprocess.life.strain_life import two_exponentials_root
 
 PLASTIC_EXPONENT = 0.6
 DUCTILITY_EXPONENT = 0.75
@@ -62,7 +64,7 @@ def strain_range(cycles: ArrayLike, constants: CopperStrainLifeConstants) -> Any
         return scalar_or_array(n**-PLASTIC_EXPONENT * k.ductility**DUCTILITY_EXPONENT + elastic)
 
 
-def cycles_from_strain_range(strain: ArrayLike, constants: CopperStrainLifeConstants, max_iterations: int = 200) -> Any:
+def cycles_from_strain_range(strain: ArrayLike, constants: CopperStrainLifeConstants) -> Any:
     """Expected cycles to failure N for a total cyclic strain range (inverse of :func:`strain_range`).
 
     Returns inf for a zero range. A range above d_eps(N = 1) (failure within the first cycle) is
@@ -74,13 +76,5 @@ def cycles_from_strain_range(strain: ArrayLike, constants: CopperStrainLifeConst
         raise ValueError(f"strain range {strain!r} exceeds d_eps(N = 1) = {p + big_q:.6g}: failure within one cycle")
     zero = eps == 0
     e = np.where(zero, p + big_q, eps)  # placeholder with root x = 0; replaced by inf below
-    x = np.minimum(np.log(p / e) / a, np.log(big_q / e) / q)  # left of the root: g(x) >= e
-    for _ in range(max_iterations):
-        t1, t2 = p * np.exp(-a * x), big_q * np.exp(-q * x)
-        step = (t1 + t2 - e) / (a * t1 + q * t2)  # -g/g' with g' = -(a t1 + q t2)
-        x = x + np.maximum(step, 0.0)
-        if np.all(np.abs(step) <= 4.0 * np.finfo(float).eps * np.maximum(1.0, np.abs(x))):
-            break
-    else:
-        raise RuntimeError("IPC-TR-579 Newton iteration did not converge")
+    x = two_exponentials_root(e, (p, -a), (big_q, -q), name="IPC-TR-579")  # x = log10 N
     return scalar_or_array(np.where(zero, np.inf, 10.0**x))

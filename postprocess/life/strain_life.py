@@ -57,6 +57,31 @@ class StrainLifeConstants:
         return self.fatigue_strength_coefficient / self.youngs_modulus
 
 
+def two_exponentials_root(
+    target: np.ndarray,
+    first: tuple[float, float],
+    second: tuple[float, float],
+    lower: float = -np.inf,
+    name: str = "strain-life",
+    max_iterations: int = 200,
+) -> np.ndarray:
+    """x with c1 e^(r1 x) + c2 e^(r2 x) = target, for c > 0 and r < 0 (first, second = (c, r)).
+
+    g(x) = c1 e^(r1 x) + c2 e^(r2 x) is decreasing and convex. Newton's method started left of the
+    root, where one term alone already equals the target (not below ``lower``, where g >= target
+    is known), climbs to it monotonically: every step is >= 0.
+    """
+    (c1, r1), (c2, r2) = first, second
+    x = np.maximum(lower, np.minimum(np.log(target / c1) / r1, np.log(target / c2) / r2))
+    for _ in range(max_iterations):
+        t1, t2 = c1 * np.exp(r1 * x), c2 * np.exp(r2 * x)
+        step = -(t1 + t2 - target) / (r1 * t1 + r2 * t2)
+        x = x + np.maximum(step, 0.0)
+        if np.all(np.abs(step) <= 4.0 * np.finfo(float).eps * np.maximum(1.0, np.abs(x))):
+            return x
+    raise RuntimeError(f"{name} Newton iteration did not converge")
+
+
 def strain_amplitude(cycles: ArrayLike, constants: StrainLifeConstants) -> Any:
     """Total strain amplitude eps_a at N cycles (2N reversals)."""
     n = non_negative(cycles, "cycles")
@@ -68,9 +93,7 @@ def strain_amplitude(cycles: ArrayLike, constants: StrainLifeConstants) -> Any:
     )
 
 
-def cycles_from_strain_amplitude(
-    amplitude: ArrayLike, constants: StrainLifeConstants, max_iterations: int = 200
-) -> Any:
+def cycles_from_strain_amplitude(amplitude: ArrayLike, constants: StrainLifeConstants) -> Any:
     """Cycles to failure N for a total strain amplitude eps_a (inverse of :func:`strain_amplitude`).
 
     Returns inf for eps_a = 0. Amplitudes above sigma_f'/E + eps_f' (failure in less than one
@@ -86,16 +109,5 @@ def cycles_from_strain_amplitude(
         )
     zero = eps == 0
     e = np.where(zero, a + bb, eps)  # placeholder with root x = 0; result replaced by inf
-    # Start left of the root: where one term alone already equals eps_a, g > eps_a.
-    x = np.maximum(0.0, np.minimum(np.log(e / a) / b, np.log(e / bb) / c))
-    for _ in range(max_iterations):
-        t1, t2 = a * np.exp(b * x), bb * np.exp(c * x)
-        g = t1 + t2 - e
-        dg = b * t1 + c * t2
-        step = -g / dg
-        x = x + np.maximum(step, 0.0)  # convex decreasing: Newton steps from the left are >= 0
-        if np.all(np.abs(step) <= 4.0 * np.finfo(float).eps * np.maximum(1.0, np.abs(x))):
-            break
-    else:
-        raise RuntimeError("strain-life Newton iteration did not converge")
+    x = two_exponentials_root(e, (a, b), (bb, c), lower=0.0, name="strain-life")  # x = ln(2N)
     return scalar_or_array(np.where(zero, np.inf, 0.5 * np.exp(x)))
