@@ -133,6 +133,16 @@ class Material:
         """The property, or None when the data do not give it."""
         return self.properties.get(prop)
 
+    def melting_range(self) -> tuple[float, float] | None:
+        """(solidus, liquidus) in K; one given alone (a pure metal or a eutectic) is both; None without either."""
+        solidus, liquidus = self.get("solidus"), self.get("liquidus")
+        if solidus is None and liquidus is None:
+            return None
+        low = solidus if solidus is not None else liquidus
+        high = liquidus if liquidus is not None else solidus
+        assert low is not None and high is not None
+        return float(low(0.0)), float(high(0.0))
+
     @property
     def orthotropic_expansion(self) -> bool:
         """True when in-plane and out-of-plane CTE are given separately."""

@@ -535,8 +535,8 @@ def _solidus(case: Case, role: str) -> float | None:
     material = case.material_of(role)
     if not isinstance(law_for(material.key), PhaseChangeParameters):
         return None
-    prop = material.get("solidus") or material.get("liquidus")
-    return None if prop is None else float(prop(0.0))
+    melting = material.melting_range()
+    return None if melting is None else melting[0]
 
 
 def _no_fatigue_while_liquid() -> Any:

@@ -42,11 +42,10 @@ class PhaseChange:
     state_size = 14
 
     def __init__(self, material: Material, params: PhaseChangeParameters):
-        solidus = material.get("solidus") or material.get("liquidus")
-        liquidus = material.get("liquidus") or solidus  # one given: a pure metal or eutectic
-        if liquidus is None or solidus is None:
+        melting = material.melting_range()  # one given: a pure metal or eutectic
+        if melting is None:
             raise ValueError(f"material {material.key}: the phase_change law needs a liquidus (and solidus)")
-        self.solidus, self.liquidus = solidus(0.0), liquidus(0.0)
+        self.solidus, self.liquidus = melting
         if self.liquidus < self.solidus:
             raise ValueError(f"material {material.key}: liquidus {self.liquidus} K below solidus {self.solidus} K")
         self.material = material

@@ -96,17 +96,17 @@ class HistorySolver:
         if self.time is None and cooldown > 0 and not equal_temperatures(self.temperature, target, comm):
             t0 = time - cooldown
         plan = subdivide(t0, self.temperature, time, target, self.settings, self.phase_ranges, comm)
-        if self.time is None:
-            self.time = t0  # the virgin state's time: the start of the cool-down (its first increment has dt > 0)
+        # the virgin state's time is the start of the cool-down: its first increment has dt > 0
+        self.time = t0
         result = StepResult()
         for t1, temp1 in plan:
-            self._advance(t1, np.asarray(temp1, dtype=float), result)
+            self._advance(t0, t1, np.asarray(temp1, dtype=float), result)
+            t0 = t1
         self.time = time
         return result
 
-    def _advance(self, t1: float, temp1: np.ndarray, result: StepResult) -> None:
-        """From the converged (self.time, self.temperature) to (t1, temp1), cutting on failure."""
-        t0 = t1 if self.time is None else self.time
+    def _advance(self, t0: float, t1: float, temp1: np.ndarray, result: StepResult) -> None:
+        """From the converged (t0 = self.time, self.temperature) to (t1, temp1), cutting on failure."""
         temp0 = self.temperature
         dt = t1 - t0
         min_fraction = self.settings.newton.min_step / dt if dt > 0 else MIN_FRACTION_WITHOUT_TIME
@@ -186,8 +186,7 @@ def phase_change_ranges(problem: InelasticProblem) -> list[tuple[float, float]]:
     for g in problem.points.groups:
         if g.model.name != "phase_change":
             continue
-        r = g.region
-        values = [p(0.0) for p in (r.material.get("solidus"), r.material.get("liquidus")) if p is not None]
-        if values:
-            out.add((min(values), max(values)))
+        melting = g.region.material.melting_range()
+        if melting is not None:
+            out.add(melting)
     return sorted(out)
