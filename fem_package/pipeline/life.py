@@ -241,7 +241,7 @@ class LifeStage:
         """Lives, outputs and the summary's ``life`` section (collective; rank 0 writes the files)."""
         from postprocess.life import weibull
         from postprocess.life.constants import NorrisLandzbergConstants, get
-        from postprocess.life.hysteresis import project, write_hysteresis_csv, write_hysteresis_png
+        from postprocess.life.hysteresis import pairwise_range, project, write_hysteresis_csv, write_hysteresis_png
         from postprocess.life.joint_life import CycleConditions, Drivers, auto_model, joint_life, norris_landzberg_table
         from postprocess.life.life_csv import JointLife, write_life_csv
         from postprocess.life.life_map import write_life_map
@@ -251,8 +251,7 @@ class LifeStage:
         cycles = np.array(self.cycles)
         last = cycles == cycles.max() if self.inelastic else np.ones(len(cycles), dtype=bool)
         gamma = np.stack(self.gamma)[last]  # (steps, J, 2, 2)
-        diff = gamma[:, None] - gamma[None, :]
-        gamma_range = np.linalg.norm(diff, axis=-1).max(axis=(0, 1))  # (J, 2)
+        gamma_range = pairwise_range(gamma)  # (J, 2)
         energy = self.energy[-1] if self.energy else None
         strain = self.strain[-1] if self.strain else None
         side = np.argmax(energy if energy is not None else gamma_range, axis=1)
@@ -471,16 +470,15 @@ class LifeStage:
     def _solid_equivalent_range(self, last: np.ndarray, sp: Any, k: int) -> np.ndarray:
         """(2,) equivalent strain range of joint ``k`` over its solid stretches (NaN when it has none)."""
         idx = np.flatnonzero(last)
-        out = np.full(2, np.nan)
-        for stretch in sp.stretches:
-            if len(stretch) < 2:
-                continue
+
+        def over(stretch: np.ndarray) -> np.ndarray:
             mask = np.zeros(len(last), dtype=bool)
             mask[idx[stretch]] = True
             r = self._equivalent_strain_range(mask)
-            if r is not None:
-                out = np.fmax(out, r[k])
-        return out
+            return np.full(2, np.nan) if r is None else r[k]
+
+        out = sp.largest_over_stretches(over)
+        return np.full(2, np.nan) if out is None else out
 
     def _equivalent_strain_range(self, last: np.ndarray) -> np.ndarray | None:
         """(J, 2) largest von Mises equivalent of the layer-averaged mechanical strain change over step pairs.

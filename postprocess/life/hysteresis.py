@@ -28,6 +28,12 @@ def loop_area(strain: np.ndarray, stress: np.ndarray) -> float:
     return float(0.5 * abs(np.dot(strain, np.roll(stress, -1)) - np.dot(stress, np.roll(strain, -1))))
 
 
+def pairwise_range(values: np.ndarray) -> np.ndarray:
+    """Largest |x_a - x_b| over pairs of steps of a (steps, ..., components) history: the (...) ranges."""
+    v = np.asarray(values, dtype=float)
+    return np.linalg.norm(v[:, None] - v[None, :], axis=-1).max(axis=(0, 1))
+
+
 def range_direction(gamma: np.ndarray) -> np.ndarray:
     """Unit vector of the largest pairwise difference of a (steps, 2) history ((1, 0) if constant)."""
     diff = gamma[:, None, :] - gamma[None, :, :]

@@ -29,9 +29,12 @@ joint's interface layer and the alloy's solidus T_s:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from postprocess.life.hysteresis import pairwise_range
 
 NO_FATIGUE_WHILE_LIQUID = "no fatigue while liquid"
 """The reason reported for a fusible joint that is never solid over two steps of the cycle."""
@@ -56,20 +59,24 @@ class SolidPhase:
         """True when some solid stretch has two or more steps (a strain range exists in the solid)."""
         return any(len(s) >= 2 for s in self.stretches)
 
+    def largest_over_stretches(self, range_of_steps: Callable[[np.ndarray], np.ndarray]) -> np.ndarray | None:
+        """The largest ``range_of_steps(stretch)`` (NaN-ignoring) over the stretches of two or more steps; None
+        when there is no such stretch. ``stretch`` is an index array into the cycle's steps."""
+        out: np.ndarray | None = None
+        for s in self.stretches:
+            if len(s) >= 2:
+                r = np.asarray(range_of_steps(s), dtype=float)
+                out = r if out is None else np.fmax(out, r)
+        return out
+
     def range_of(self, values: np.ndarray) -> np.ndarray:
         """Largest |x_a - x_b| over step pairs within one stretch; ``values`` (steps, ..., components).
 
         Returns the (...) array of ranges, NaN when the joint does not fatigue.
         """
         v = np.asarray(values, dtype=float)
-        out = np.full(v.shape[1:-1], np.nan)
-        for s in self.stretches:
-            if len(s) < 2:
-                continue
-            part = v[s]
-            r = np.linalg.norm(part[:, None] - part[None, :], axis=-1).max(axis=(0, 1))
-            out = np.fmax(out, r)
-        return out
+        out = self.largest_over_stretches(lambda s: pairwise_range(v[s]))
+        return np.full(v.shape[1:-1], np.nan) if out is None else out
 
 
 def solid_stretches(solid: np.ndarray) -> tuple[np.ndarray, ...]:
