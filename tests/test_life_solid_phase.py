@@ -13,14 +13,11 @@ Solid range = max |gamma_a - gamma_b| over steps 1..3 = 0.4 - 0.1 = 0.3 (the all
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from fem_package.case import validate_case
+from fem_package.case import CaseError, validate_case
 from postprocess.life.solid_phase import liquid_time_fraction, solid_phase, solid_stretches
-from tests.conftest import run_case
 from tests.test_life_stage import coarse_case
 
 K = 273.15
@@ -69,11 +66,18 @@ def test_stretches_join_across_the_cycle_boundary_and_split_at_a_melt() -> None:
     assert liquid_time_fraction(np.array([0.0, 1.0, 2.0]), np.array([0.0, 100.0, 0.0]), 50.0) == pytest.approx(0.5)
 
 
-@pytest.mark.slow
-def test_energy_model_for_a_fusible_joint_is_refused_before_the_run(tmp_path: Path) -> None:
-    """Syed's energy for a joint with a phase_change law would count melt/freeze work: refused after meshing."""
-    raw = coarse_case("liquid_metal_gel", models={"mass": "syed_energy"}).model_dump(mode="json")
+def test_energy_model_for_a_fusible_joint_is_refused_by_case_validation() -> None:
+    """Syed's energy for a role with a phase_change law would count melt/freeze work: bad input (exit code 2)."""
+    raw = coarse_case("liquid_metal_gel").model_dump(mode="json")
     raw["solver"] = {"physics": "inelastic"}
-    with pytest.raises(ValueError, match=r"fusible joint .*indalloy_117.*allowed: auto, engelmaier, ipc_tr579"):
-        run_case(validate_case(raw), tmp_path / "out")
-    assert not (tmp_path / "out").exists()
+    raw["life"]["models"] = {"mass": "syed_energy"}
+    with pytest.raises(
+        CaseError,
+        match=r"life\.models\.mass = 'syed_energy': role 'mass' is fusible \(indalloy_117.*"
+        r"allowed: auto, engelmaier, ipc_tr579",
+    ):
+        validate_case(raw)
+    raw["solver"] = {"physics": "elastic"}  # an elastic run keeps the masses solid: any model
+    validate_case(raw)
+    raw["solver"], raw["life"]["models"] = {"physics": "inelastic"}, {"mass": "engelmaier"}
+    validate_case(raw)

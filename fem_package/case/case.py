@@ -18,7 +18,7 @@ from fem_package.case.errors import CaseError, describe_validation_error
 from fem_package.case.geometry import GEOMETRY_MODELS, GeometryParams
 from fem_package.case.geometry_solder_bump import SolderBumpGeometry
 from fem_package.case.hermeticity import HermeticitySettings
-from fem_package.case.life import LifeSettings
+from fem_package.case.life import FUSIBLE_JOINT_MODELS, LifeSettings
 from fem_package.case.load import ThermalLoad
 from fem_package.case.materials import MaterialsSection
 from fem_package.case.mesh import MeshSettings
@@ -69,7 +69,25 @@ class Case(CaseModel):
             except ValueError as exc:
                 raise ValueError(f"materials.overrides.{key}: {exc}") from None
         self.hermeticity.check_roles(roles)
+        self._check_fusible_life_models(roles)
         return self
+
+    def _check_fusible_life_models(self, roles: dict[str, str]) -> None:
+        """Fusible materials (phase_change law) of an inelastic run fatigue only while solid: strain-range models."""
+        from fem_package.constitutive_data import PhaseChangeParameters, law_for
+
+        if self.life is None or self.solver.physics != "inelastic":
+            return
+        for role in roles:
+            key = "life.models." + role if role in self.life.models else "life.model"
+            choice = self.life.models.get(role, self.life.model)
+            material = self.materials.assign.get(role, roles[role])
+            if choice not in FUSIBLE_JOINT_MODELS and isinstance(law_for(material), PhaseChangeParameters):
+                raise ValueError(
+                    f"{key} = {choice!r}: role {role!r} is fusible ({material}, phase_change law), whose energy and "
+                    f"creep drivers would be melt and freeze work, not solid-phase fatigue; allowed: "
+                    + ", ".join(FUSIBLE_JOINT_MODELS)
+                )
 
     def material_of(self, role: str) -> Material:
         """The material of ``role`` with the case's overrides applied."""

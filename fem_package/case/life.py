@@ -33,6 +33,9 @@ from fem_package.units import Length, Pressure
 LifeModel = Literal[
     "auto", "engelmaier", "darveaux", "syed_energy", "syed_creep_strain", "ipc_tr579", "morrow", "coffin_manson"
 ]
+FUSIBLE_JOINT_MODELS = ("auto", "engelmaier", "ipc_tr579")
+"""Life models of a fusible joint (a material with a phase_change law, inelastic run): strain-range models
+over its solid stretches (auto gives Engelmaier); energy and creep drivers would be melt and freeze work."""
 DATA_MODEL = {
     "engelmaier": "engelmaier",
     "darveaux": "darveaux",

@@ -112,14 +112,6 @@ class LifeStage:
         self.joints.sort(key=lambda j: j.joint_id)
         if not self.joints:
             raise ValueError(f"[life]: geometry '{case.geometry.type}' has no joints to evaluate")
-        for j in self.joints:  # refused before the run, not after it
-            choice = self.settings.models.get(j.role, self.settings.model)
-            if j.solidus is not None and choice not in FUSIBLE_JOINT_MODELS:
-                raise ValueError(
-                    f"[life] model {choice!r} for the fusible joint {j.name} ({j.material}, phase_change law): "
-                    "its energy/creep drivers would be melt and freeze work, not solid-phase fatigue; allowed: "
-                    + ", ".join(FUSIBLE_JOINT_MODELS)
-                )
         self.cell_joint = cell_joint
         coords, boundary = _boundary_vertices(self.mesh, cell_joint, self.n_owned)
         self.layers = InterfaceLayers(
@@ -520,10 +512,6 @@ class LifeStage:
         writer = FieldWriter(self.mesh, folder, "life")
         writer.write(functions, 0.0)
         writer.close()
-
-
-FUSIBLE_JOINT_MODELS = ("auto", "engelmaier", "ipc_tr579")
-"""[life] models of a fusible joint: strain-range models over its solid stretches (auto gives Engelmaier)."""
 
 
 def _solidus(case: Case, role: str) -> float | None:
