@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from fem_package.case import Case
+from fem_package.case import Case, CaseError
 from fem_package.console import Console
 from fem_package.fenics import MPI, dolfinx
 from fem_package.tagged_mesh import TaggedMesh
@@ -111,7 +111,7 @@ class LifeStage:
             )
         self.joints.sort(key=lambda j: j.joint_id)
         if not self.joints:
-            raise ValueError(f"[life]: geometry '{case.geometry.type}' has no joints to evaluate")
+            raise CaseError(f"[life]: geometry '{case.geometry.type}' has no joints to evaluate")
         self.cell_joint = cell_joint
         coords, boundary = _boundary_vertices(self.mesh, cell_joint, self.n_owned)
         self.layers = InterfaceLayers(
