@@ -16,7 +16,7 @@ from fem_package.pipeline.inelastic import cycle_steps
 from fem_package.thermal_profile import LoadStep
 from fem_package.xdmf_merge import merge_time_series
 from solvers.inelastic.cycles import CycleConvergence
-from solvers.inelastic.increments import dwell_fractions, subdivide
+from solvers.inelastic.increments import dwell_fractions, ramp_direction, subdivide
 
 
 def test_dwell_increments_grow_geometrically_and_end_at_the_step() -> None:
@@ -44,9 +44,26 @@ def test_ramp_through_the_sac305_melting_range_is_split_at_solidus_and_liquidus(
     assert np.all(np.diff([float(t) for _, t in cooling]) < 0) and len(cooling) == len(plan)
 
 
+def test_a_ramp_after_a_dwell_or_a_reversal_starts_with_halving_increments() -> None:
+    """-40 -> 125 C in 900 s, 2 increments per ramp, start split in 3: 1/8, 1/4, 1/2, 1 of the ramp."""
+    settings = InelasticSettings(substeps_per_ramp=2, ramp_start_substeps=3)
+    for previous in (None, 0, -1):  # run start, after a dwell, reversing a cooling ramp
+        plan = subdivide(0.0, 233.15, 900.0, 398.15, settings, [], None, previous)
+        assert [t for t, _ in plan] == pytest.approx([112.5, 225.0, 450.0, 900.0])
+        assert [float(temp) for _, temp in plan] == pytest.approx([253.775, 274.4, 315.65, 398.15])
+    continuing = subdivide(0.0, 233.15, 900.0, 398.15, settings, [], None, 1)
+    assert [t for t, _ in continuing] == pytest.approx([450.0, 900.0])
+    cooling = subdivide(0.0, 398.15, 900.0, 233.15, settings, [], None, 1)
+    assert [t for t, _ in cooling] == pytest.approx([112.5, 225.0, 450.0, 900.0])
+    equal = subdivide(0.0, 233.15, 900.0, 398.15, InelasticSettings(ramp_start_substeps=1), [], None, 0)
+    assert [t for t, _ in equal] == pytest.approx([450.0, 900.0])
+    assert ramp_direction(np.array([300.0, 310.0]), np.array([305.0, 300.0])) == -1
+    assert ramp_direction(300.0, 300.0) == 0
+
+
 def test_per_cell_temperatures_are_interpolated() -> None:
     a, b = np.array([300.0, 310.0]), np.array([400.0, 350.0])
-    plan = subdivide(0.0, a, 10.0, b, InelasticSettings(substeps_per_ramp=2), [(500.0, 501.0)])
+    plan = subdivide(0.0, a, 10.0, b, InelasticSettings(substeps_per_ramp=2), [(500.0, 501.0)], None, 1)
     np.testing.assert_allclose(plan[0][1], [350.0, 330.0])
     np.testing.assert_allclose(plan[1][1], b)
 
@@ -125,8 +142,15 @@ def test_every_rank_plans_the_same_increments_from_rank_local_temperatures() -> 
     # a ramp from 200 C to 250 C through a melting range, uniform on rank 0 only
     hot = np.full(2, 473.15) if comm.rank == 0 else np.array([473.15, 480.0])
     melt = [(490.0, 500.0)]
-    for a, b, ranges, alone_expected in ((cured, start, [], [2, 6]), (hot, np.full(2, 523.15), melt, [6, 2])):
-        alone = comm.allgather(len(subdivide(-600.0, a, 0.0, b, settings, ranges)))
+    # (a ramp continuing the previous one's direction: no graded start, which is tested above)
+    for a, b, ranges, alone_expected, previous in (
+        (cured, start, [], [2, 6], -1),
+        (hot, np.full(2, 523.15), melt, [6, 2], 1),
+    ):
+        alone = comm.allgather(len(subdivide(-600.0, a, 0.0, b, settings, ranges, None, previous)))
         assert alone[:2] == alone_expected  # what each rank would plan by itself
-        shared = comm.allgather([t for t, _ in subdivide(-600.0, a, 0.0, b, settings, ranges, comm)])
+        shared = comm.allgather([t for t, _ in subdivide(-600.0, a, 0.0, b, settings, ranges, comm, previous)])
         assert all(p == shared[0] for p in shared) and len(shared[0]) == 2
+    # the graded start is a collective decision too: rank 0 alone sees a cooling ramp here
+    graded = comm.allgather(len(subdivide(-600.0, cured, 0.0, start, settings, [], comm, 0)))
+    assert all(n == 4 for n in graded)

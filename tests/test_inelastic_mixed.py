@@ -62,7 +62,10 @@ def history(
     models: Any = None,
     **settings: Any,
 ) -> HistorySolver:
-    solver_settings = SolverSettings(**{"physics": "inelastic", "rtol": 1e-12, **settings})
+    rtol = settings.pop("rtol", 1e-12)  # the Newton linear solves too: these tests compare solutions tightly
+    solver_settings = SolverSettings(
+        **{"physics": "inelastic", "rtol": rtol, "inelastic": {"newton": {"krylov_rtol": rtol}}, **settings}
+    )
     problem = cls(tagged, regions, solver_settings, models or (lambda m: LinearElastic(m)))
     return HistorySolver(problem, solver_settings.inelastic)
 

@@ -28,10 +28,17 @@ class NewtonSettings(CaseModel):
     max_iterations: int = Field(25, ge=1, le=500, description="Newton iterations before the increment is cut")
     line_search: bool = Field(True, description="backtracking line search on the residual norm")
     min_step: Time = Field(1e-3, gt=0, description="smallest time increment a cut step may reach [s]")
+    krylov_rtol: float = Field(
+        1e-6,
+        gt=0,
+        lt=1,
+        description="relative tolerance of the Krylov solve in each Newton iteration ([solver] rtol is the elastic "
+        "solves'); the Newton residual test, not this, sets the accuracy of the result",
+    )
     krylov_forcing: bool = Field(
         False,
         description="inexact Newton: the Krylov tolerance follows the Newton residual (Eisenstat-Walker) "
-        "instead of [solver] rtol; fewer Krylov, more Newton iterations",
+        "instead of krylov_rtol (never tighter than it); fewer Krylov, more Newton iterations",
     )
 
 
@@ -45,6 +52,14 @@ class InelasticSettings(CaseModel):
     )
     phase_change_substeps: int = Field(
         4, ge=0, le=1000, description="increments between solidus and liquidus when a ramp crosses them"
+    )
+    ramp_start_substeps: int = Field(
+        3,
+        ge=1,
+        le=20,
+        description="a ramp that starts from a dwell or reverses the previous ramp splits its first increment into "
+        "this many, halving towards the ramp's start (stresses reverse there and creep is fastest); 1 keeps equal "
+        "increments",
     )
     assembly_cooldown: Time = Field(
         600.0,

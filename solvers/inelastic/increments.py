@@ -6,6 +6,13 @@ A load step (t_a, T_a) -> (t_b, T_b) is divided into increments:
   solidus and liquidus temperature of the model's materials it crosses, and a piece lying
   between a material's solidus and liquidus gets ``phase_change_substeps`` increments (latent
   and melt strains change fast there);
+- the start of a ramp that follows a dwell or reverses the previous ramp (the stress reversal of
+  a thermal cycle): its first increment is split into ``ramp_start_substeps`` increments growing
+  by a factor 2 towards the ramp's steady part (end fractions f_1 2^(k-m), k = 1..m). Solder that
+  relaxed in the dwell reloads in the opposite sense there; with the whole first increment at
+  once, the Anand flow rate (an exponential of the stress) makes Newton crawl (measured on the
+  default case: 10-12 iterations in the first heat-up increment after the cold dwell, 4-6 with
+  the start split in 3);
 - a dwell (T constant, dt > 0): ``dwell_substeps`` increments growing by a factor 2,
   dt_k = dt 2^k / (2^n - 1), k = 0..n-1: creep and relaxation rates are largest at the start
   of a dwell and decay roughly exponentially (Maxwell time), so equal steps would waste most.
@@ -86,6 +93,22 @@ def ramp_fractions(
     return out
 
 
+def graded_start(fractions: list[float], pieces: int) -> list[float]:
+    """``fractions`` with its first increment (0, f_1) split into ``pieces`` growing by 2: f_1 2^(k-m), k = 1..m."""
+    first = fractions[0]
+    return [first * 2.0 ** (k - pieces) for k in range(1, pieces)] + fractions
+
+
+def ramp_direction(temp_a: Temperature, temp_b: Temperature, comm: Any = None) -> int:
+    """Sign of the mean temperature change from a to b (over all cells of all ranks with ``comm``): +1, -1 or 0."""
+    change = np.asarray(temp_b, dtype=float) - np.asarray(temp_a, dtype=float)
+    total, count = float(np.sum(change)), change.size
+    if comm is not None:
+        total, count = comm.allreduce(total, op=MPI.SUM), comm.allreduce(count, op=MPI.SUM)
+    mean = total / max(count, 1)
+    return 0 if mean == 0.0 else (1 if mean > 0.0 else -1)
+
+
 def subdivide(
     time_a: float,
     temp_a: Temperature,
@@ -94,10 +117,13 @@ def subdivide(
     settings: InelasticSettings,
     phase_ranges: list[tuple[float, float]],
     comm: Any = None,
+    previous_direction: int | None = None,
 ) -> list[tuple[float, Temperature]]:
     """(time, temperature) at the end of every increment from (time_a, temp_a) to (time_b, temp_b).
 
-    Per-cell temperatures are rank-local: pass the mesh's ``comm`` so every rank plans the same increments.
+    ``previous_direction`` is the :func:`ramp_direction` of the load step before (0 after a dwell,
+    None at the start of the run): a ramp that does not continue it gets a graded start. Per-cell
+    temperatures are rank-local: pass the mesh's ``comm`` so every rank plans the same increments.
     """
     if equal_temperatures(temp_a, temp_b, comm):
         if time_b <= time_a:
@@ -105,4 +131,6 @@ def subdivide(
         fractions = dwell_fractions(settings.dwell_substeps)
     else:
         fractions = ramp_fractions(temp_a, temp_b, settings, phase_ranges, comm)
+        if ramp_direction(temp_a, temp_b, comm) != previous_direction:
+            fractions = graded_start(fractions, settings.ramp_start_substeps)
     return [(time_a + f * (time_b - time_a), interpolate(temp_a, temp_b, f)) for f in fractions]

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from fem_package.case.inelastic import InelasticSettings
-from solvers.inelastic.increments import Temperature, equal_temperatures, subdivide
+from solvers.inelastic.increments import Temperature, equal_temperatures, ramp_direction, subdivide
 from solvers.inelastic.newton import NewtonSolver, NewtonStats, NotConverged
 from solvers.inelastic.problem import InelasticProblem
 
@@ -86,6 +86,8 @@ class HistorySolver:
         self.time: float | None = None
         self.temperature = problem.stress_free_temperatures()[: problem.num_owned_cells].copy()
         self.phase_ranges = phase_change_ranges(problem)
+        self.direction: int | None = None
+        """:func:`ramp_direction` of the last load step (None before the first): decides a ramp's graded start."""
 
     def solve_step(self, time: float, temperature: Temperature) -> StepResult:
         """Advance from the last converged state to ``time`` at ``temperature`` (uniform or per local cell)."""
@@ -95,7 +97,8 @@ class HistorySolver:
         cooldown = self.settings.assembly_cooldown
         if self.time is None and cooldown > 0 and not equal_temperatures(self.temperature, target, comm):
             t0 = time - cooldown
-        plan = subdivide(t0, self.temperature, time, target, self.settings, self.phase_ranges, comm)
+        plan = subdivide(t0, self.temperature, time, target, self.settings, self.phase_ranges, comm, self.direction)
+        self.direction = ramp_direction(self.temperature, target, comm)
         # the virgin state's time is the start of the cool-down: its first increment has dt > 0
         self.time = t0
         result = StepResult()
@@ -151,6 +154,7 @@ class HistorySolver:
             "temperature": self.temperature.copy(),
             "time": np.array([np.nan if self.time is None else self.time]),
             "reference_residual": np.array([self.newton.reference_residual]),
+            "ramp_direction": np.array([np.nan if self.direction is None else self.direction]),
             "inelastic_strain": pts.committed.inelastic_strain,
             "equivalent_inelastic_strain": pts.committed.equivalent_inelastic_strain,
             "dissipation": pts.committed.dissipation,
@@ -169,6 +173,8 @@ class HistorySolver:
         t = float(arrays["time"][0])
         self.time = None if np.isnan(t) else t
         self.newton.reference_residual = float(arrays["reference_residual"][0])
+        direction = float(arrays["ramp_direction"][0]) if "ramp_direction" in arrays else np.nan
+        self.direction = None if np.isnan(direction) else int(direction)
         pts.committed.inelastic_strain[:] = arrays["inelastic_strain"]
         pts.committed.equivalent_inelastic_strain[:] = arrays["equivalent_inelastic_strain"]
         pts.committed.dissipation[:] = arrays["dissipation"]
