@@ -105,6 +105,18 @@ class PhaseChangeParameters:
     liquid_shear_fraction: float = field(metadata=_range(0.0, 0.01, "1", open_lo=True))
 
 
+MIN_MELTING_RANGE = 1.0
+"""Narrowest melting range (K) of the phase-change law: a pure metal or eutectic melts over this interval below
+its melting point (a numerical mushy zone, as enthalpy methods use), see :mod:`solvers.constitutive.phase_change`."""
+
+
+def melting_interval(solidus: float, liquidus: float) -> tuple[float, float]:
+    """(solidus, liquidus) over which the phase-change law melts: >= MIN_MELTING_RANGE wide, ending at liquidus."""
+    if liquidus < solidus:
+        raise ValueError(f"liquidus {liquidus} K below solidus {solidus} K")
+    return min(solidus, liquidus - MIN_MELTING_RANGE), liquidus
+
+
 LawParameters = AnandParameters | J2Parameters | PronyParameters | PhaseChangeParameters
 LAWS: dict[str, type[LawParameters]] = {
     c.law: c for c in (AnandParameters, J2Parameters, PronyParameters, PhaseChangeParameters)

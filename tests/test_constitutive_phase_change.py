@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fem_package.constitutive_data import PhaseChangeParameters, law_for
+from fem_package.constitutive_data import MIN_MELTING_RANGE, PhaseChangeParameters, law_for, melting_interval
 from fem_package.materials import get
 from solvers.constitutive.phase_change import PhaseChange
+from solvers.constitutive.select import model_from
 from tests.constitutive_helpers import tangent_error
 
 SHEAR = np.array([[0.0, 0.0, 0.0, 0.0, 0.0, np.sqrt(2.0) * 1e-3]])  # eps_xy = 1e-3, no volume change
@@ -86,3 +87,21 @@ def test_tangent_and_vectorization_through_melting_and_freezing(mushy: PhaseChan
         one = mushy.update(strain[sl], state[sl], t_old[sl], t_new[sl], 1.0)
         np.testing.assert_allclose(one.stress[0], whole.stress[i], rtol=1e-13, atol=1e-6)
         np.testing.assert_allclose(one.state[0], whole.state[i], rtol=1e-13, atol=1e-18)
+
+
+def test_a_eutectic_melts_over_one_kelvin_below_its_melting_point() -> None:
+    """Indalloy 117 (solidus = liquidus = 47 C): f_s falls linearly over 46..47 C, not in a step.
+
+    A step put the whole shear release into one increment however small, and re-melting masses bonded
+    to plastic copper contacts then stagnated down to min_step; the 1 K zone lets the steps spread it.
+    """
+    model = model_from(get("indalloy_117"), law_for("indalloy_117"))
+    assert isinstance(model, PhaseChange)
+    melt = 273.15 + 47.0
+    assert get("indalloy_117").melting_range() == pytest.approx((melt, melt))
+    assert (model.solidus, model.liquidus) == pytest.approx((melt - MIN_MELTING_RANGE, melt))
+    t = np.array([melt - 2.0, melt - 1.0, melt - 0.75, melt - 0.5, melt, melt + 1.0])
+    np.testing.assert_allclose(model.solid_fraction(t), [1.0, 1.0, 0.75, 0.5, 0.0, 0.0], atol=1e-12)
+    assert melting_interval(300.0, 306.0) == (300.0, 306.0)  # a real freezing range is kept
+    with pytest.raises(ValueError, match="below solidus"):
+        melting_interval(306.0, 300.0)

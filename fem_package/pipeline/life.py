@@ -515,14 +515,18 @@ class LifeStage:
 
 
 def _solidus(case: Case, role: str) -> float | None:
-    """Solidus [K] of the role's material when it has a ``phase_change`` law (liquidus if it gives no solidus)."""
-    from fem_package.constitutive_data import PhaseChangeParameters, law_for
+    """Solidus [K] of the role's material as its ``phase_change`` law melts it (None without that law).
+
+    The law's, not the data's: a eutectic is partly liquid in the 1 K below its melting point
+    (:func:`fem_package.constitutive_data.melting_interval`), and is solid only below that.
+    """
+    from fem_package.constitutive_data import PhaseChangeParameters, law_for, melting_interval
 
     material = case.material_of(role)
     if not isinstance(law_for(material.key), PhaseChangeParameters):
         return None
     melting = material.melting_range()
-    return None if melting is None else melting[0]
+    return None if melting is None else melting_interval(*melting)[0]
 
 
 def _no_fatigue_while_liquid() -> Any:

@@ -1,8 +1,13 @@
 """Fusible metal that melts in service: shear released on melting, volume change as eigenstrain.
 
-Solid fraction f_s(T) = 1 below the solidus, 0 above the liquidus, linear between (solidus =
-liquidus for a pure metal or eutectic: a step at that temperature). With G(T), K(T) of the solid
-(``bulk_shear``), the mixture keeps the bulk modulus and has the shear modulus
+Solid fraction f_s(T) = 1 below the solidus, 0 above the liquidus, linear between. A pure metal or
+eutectic (solidus = liquidus, or a range narrower than 1 K) melts over the 1 K below its melting
+point instead of in a step (:func:`fem_package.constitutive_data.melting_interval`): a numerical
+mushy zone, as enthalpy methods use. With a step, the shear release of the whole mass falls into one increment
+however small, and the load it sheds onto plastic copper contacts cannot be taken in smaller
+pieces by step cutting (measured: re-melting Indalloy 117 masses in a gel stagnated down to
+``min_step``); over 1 K the ramp refinement (``phase_change_substeps``) and step cutting spread it.
+With G(T), K(T) of the solid (``bulk_shear``), the mixture keeps the bulk modulus and has the shear modulus
 
     G_eff = f_s G + (1 - f_s) G_liq,     G_liq = liquid_shear_fraction * G  (a numerical floor),
 
@@ -30,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fem_package.constitutive_data import PhaseChangeParameters
+from fem_package.constitutive_data import PhaseChangeParameters, melting_interval
 from fem_package.materials import Material
 from solvers.constitutive.base import IDENTITY, PointUpdate, bulk_shear, deviator, isotropic_stiffness
 
@@ -45,17 +50,16 @@ class PhaseChange:
         melting = material.melting_range()  # one given: a pure metal or eutectic
         if melting is None:
             raise ValueError(f"material {material.key}: the phase_change law needs a liquidus (and solidus)")
-        self.solidus, self.liquidus = melting
-        if self.liquidus < self.solidus:
-            raise ValueError(f"material {material.key}: liquidus {self.liquidus} K below solidus {self.solidus} K")
+        try:
+            self.solidus, self.liquidus = melting_interval(*melting)
+        except ValueError as exc:
+            raise ValueError(f"material {material.key}: {exc}") from None
         self.material = material
         self.params = params
 
     def solid_fraction(self, temperature: np.ndarray) -> np.ndarray:
-        """f_s(T): 1 below the solidus, 0 above the liquidus, linear between."""
+        """f_s(T): 1 below the (model's) solidus, 0 above the liquidus, linear between."""
         t = np.asarray(temperature, dtype=float)
-        if self.liquidus == self.solidus:
-            return np.where(t > self.liquidus, 0.0, 1.0)
         return np.clip((self.liquidus - t) / (self.liquidus - self.solidus), 0.0, 1.0)
 
     def initial_state(self, n: int, temperature: np.ndarray) -> np.ndarray:

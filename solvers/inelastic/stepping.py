@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from fem_package.case.inelastic import InelasticSettings
+from solvers.constitutive.phase_change import PhaseChange
 from solvers.inelastic.increments import Temperature, equal_temperatures, ramp_direction, subdivide
 from solvers.inelastic.newton import NewtonSolver, NewtonStats, NotConverged
 from solvers.inelastic.problem import InelasticProblem
@@ -183,16 +184,15 @@ class HistorySolver:
 
 
 def phase_change_ranges(problem: InelasticProblem) -> list[tuple[float, float]]:
-    """(solidus, liquidus) in K of every material whose model melts (one alone gives a point).
+    """(solidus, liquidus) in K over which each model that melts changes its solid fraction.
 
     Only materials with the phase-change law count: a solder's melting range (Anand) lies far
-    above any service temperature and must not refine its ramps.
+    above any service temperature and must not refine its ramps. The model's range, not the
+    material's: a eutectic melts over the model's numerical mushy zone
+    (:data:`solvers.constitutive.phase_change.MIN_MELTING_RANGE`), which the ramp refinement must cover.
     """
     out = set()
     for g in problem.points.groups:
-        if g.model.name != "phase_change":
-            continue
-        melting = g.region.material.melting_range()
-        if melting is not None:
-            out.add(melting)
+        if isinstance(g.model, PhaseChange):
+            out.add((g.model.solidus, g.model.liquidus))
     return sorted(out)
