@@ -31,7 +31,6 @@ G at solidus = liquidus; it converges since the eutectic melts over the 1 K belo
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,7 @@ import pytest
 
 from fem_package.case import validate_case
 from tests.conftest import run_case
-from tests.test_life_stage import coarse_case
+from tests.test_life_stage import coarse_case, coarse_raw
 
 
 @pytest.fixture(scope="module")
@@ -82,25 +81,20 @@ def test_liquid_masses_strain_far_less_than_solder_bumps(concepts: dict[str, dic
 
 def small_die_cycle(geometry: str) -> Any:
     """``geometry``'s example on a 1 x 1 mm die (2 x 2 joints at 500 um, quarter), inelastic, one -40/125 C cycle."""
-    raw = tomllib.loads(Path(f"examples/{geometry}.toml").read_text(encoding="utf-8"))
+    raw = coarse_raw(geometry)
     raw["geometry"].update(
         {
             "die_length": "1 mm",
             "die_width": "1 mm",
             "substrate_length": "1.5 mm",
             "substrate_width": "1.5 mm",
-            "pitch": "500 um",
-            "rows": 1,
             "array": "full",
             "symmetry": "quarter",
         }
     )
-    raw["load"] = {"profile": "JESD22-A104-G", "cycles": 1, "steps_per_ramp": 2, "steps_per_dwell": 0, "dwell_time": 0}
-    raw["mesh"] = {"max_size": "1 mm", "joint_size": "100 um"}
+    raw["load"]["steps_per_ramp"] = 2
     inelastic = {"substeps_per_ramp": 1, "phase_change_substeps": 2, "max_cycles": 1}
     raw["solver"] = {"degree": 1, "physics": "inelastic", "inelastic": inelastic}
-    raw["output"] = {"picture": False}
-    raw["life"] = {"weibull_shape": 7.0}
     return validate_case(raw)
 
 

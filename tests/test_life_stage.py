@@ -25,6 +25,11 @@ from tests.conftest import run_case
 
 def coarse_case(geometry: str, **life: Any) -> Any:
     """The example of ``geometry`` shrunk to a 2 x 2 mm die, one perimeter row, P1, one cycle without dwell."""
+    return validate_case(coarse_raw(geometry, **life))
+
+
+def coarse_raw(geometry: str, **life: Any) -> dict[str, Any]:
+    """The unvalidated case dictionary of :func:`coarse_case` (for tests that change it further)."""
     raw = tomllib.loads(Path(f"examples/{geometry}.toml").read_text(encoding="utf-8"))
     raw["geometry"].update(
         {
@@ -41,7 +46,7 @@ def coarse_case(geometry: str, **life: Any) -> Any:
     raw["solver"] = {"degree": 1}
     raw["output"] = {"picture": False}
     raw["life"] = {"weibull_shape": 7.0, **life}
-    return validate_case(raw)
+    return raw
 
 
 @pytest.fixture(scope="module")

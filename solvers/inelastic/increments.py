@@ -11,8 +11,8 @@ A load step (t_a, T_a) -> (t_b, T_b) is divided into increments:
   by a factor 2 towards the ramp's steady part (end fractions f_1 2^(k-m), k = 1..m). Solder that
   relaxed in the dwell reloads in the opposite sense there; with the whole first increment at
   once, the Anand flow rate (an exponential of the stress) makes Newton crawl (measured on the
-  default case: 10-12 iterations in the first heat-up increment after the cold dwell, 4-6 with
-  the start split in 3);
+  default case: 10-12 iterations in the first heat-up increment after the cold dwell, 9 with its
+  first 41 K split in 2, 3 with it split in 3; at most 6 in any increment then);
 - a dwell (T constant, dt > 0): ``dwell_substeps`` increments growing by a factor 2,
   dt_k = dt 2^k / (2^n - 1), k = 0..n-1: creep and relaxation rates are largest at the start
   of a dwell and decay roughly exponentially (Maxwell time), so equal steps would waste most.
